@@ -1,0 +1,1 @@
+cloudpatrol_SOURCES += core/cli/main.c

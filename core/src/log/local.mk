@@ -1,0 +1,3 @@
+libcloudpatrol_la_SOURCES += \
+	core/src/log/log.h \
+	core/src/log/log.c
