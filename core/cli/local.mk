@@ -1,1 +1,10 @@
-cloudpatrol_SOURCES += core/cli/main.c
+cloudpatrol_SOURCES += \
+	core/cli/cli.h \
+	core/cli/main.c \
+	core/cli/cli.c \
+	core/cli/output.c \
+	core/cli/cmd_version.c \
+	core/cli/cmd_plugins.c \
+	core/cli/cmd_portal.c \
+	core/cli/cmd_config.c \
+	core/cli/cmd_env.c

@@ -203,7 +203,15 @@ struct cp_cloud_ops {
 	cp_err (*remediate)(void *ctx, const json_t *creds, const char *unit,
 	    const char *action, const char *resource, const json_t *params,
 	    int dry_run, json_t **result);
+	uint32_t flags;			/* CP_CLOUD_F_* */
 };
+
+/*
+ * Units of this cloud start with periodic inspection off and are switched
+ * on per unit (Azure subscriptions, OCI compartments: R-INS-1); without
+ * it every unit is inspected.
+ */
+#define CP_CLOUD_F_INSPECT_OPT_IN 0x1u
 
 /* scanner: observes targets.  Required: scan. */
 struct cp_scanner_ops {

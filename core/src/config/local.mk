@@ -1,1 +1,3 @@
-## core/src/config
+libcloudpatrol_la_SOURCES += \
+	core/src/config/config.h \
+	core/src/config/config.c

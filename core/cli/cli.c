@@ -1,0 +1,188 @@
+/*
+ * cli.c - what every subcommand shares: language, errors, and the core
+ * pieces opened on first use.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *
+cli_text(const struct cli *cli, const char *en, const char *ja)
+{
+	const char *lang = cli->lang;
+
+	if (lang == NULL && cli->core != NULL)
+		lang = cp_core_config(cli->core)->language;
+	return lang != NULL && strcmp(lang, "ja") == 0 ? ja : en;
+}
+
+int
+cli_error(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_ERROR;
+}
+
+int
+cli_usage(struct cli *cli, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s: try '%s%s%s --help'\n", cli->prog, cli->prog,
+	    cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+	return CLI_USAGE;
+}
+
+int
+cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Prints and forgets the gathered diagnostics. */
+static void
+flush_diag(struct cli *cli)
+{
+	size_t i;
+
+	for (i = 0; i < cli->diag.n; i++)
+		fprintf(stderr, "%s\n", cli->diag.lines[i]);
+	cp_diag_free(&cli->diag);
+}
+
+cp_core *
+cli_core(struct cli *cli)
+{
+	cp_err r;
+
+	if (cli->core != NULL)
+		return cli->core;
+	r = cp_core_create(cli->config_path, &cli->diag, &cli->core);
+	flush_diag(cli);
+	if (r != CP_OK) {
+		cli_error(cli, "%s", r == CP_E_CONFIG ?
+		    "the configuration has errors (listed above)" :
+		    cp_strerror(r));
+		return NULL;
+	}
+	return cli->core;
+}
+
+cp_store *
+cli_store(struct cli *cli)
+{
+	char why[1024];
+	cp_core *core = cli_core(cli);
+
+	if (core == NULL)
+		return NULL;
+	if (cli->store != NULL)
+		return cli->store;
+	if (cp_core_store(core, CP_STORE_CREATE, &cli->store, why,
+	    sizeof(why)) != CP_OK) {
+		cli_error(cli, "%s", why);
+		return NULL;
+	}
+	return cli->store;
+}
+
+cp_registry *
+cli_plugins(struct cli *cli)
+{
+	cp_core *core = cli_core(cli);
+	cp_registry *reg;
+	cp_err r;
+
+	if (core == NULL)
+		return NULL;
+	r = cp_core_plugins(core, &cli->diag, &reg);
+	flush_diag(cli);
+	if (r != CP_OK) {
+		cli_error(cli, "plugins: %s", r == CP_E_CONFIG ?
+		    "the plugin configuration has errors (listed above)" :
+		    cp_strerror(r));
+		return NULL;
+	}
+	return reg;
+}
+
+/* Counts portals and remembers the last one seen. */
+struct only_portal {
+	size_t n;
+	struct cp_portal last;
+};
+
+static cp_err
+count_portal(void *ud, const struct cp_portal *p)
+{
+	struct only_portal *op = ud;
+
+	op->n++;
+	op->last = *p;
+	return CP_OK;
+}
+
+int
+cli_portal(struct cli *cli, struct cp_portal *out)
+{
+	struct only_portal op;
+	cp_store *st = cli_store(cli);
+	cp_err r;
+
+	if (st == NULL)
+		return CLI_ERROR;
+	if (cli->portal != NULL) {
+		r = cp_portal_get(st, cli->portal, out);
+		if (r == CP_E_NOTFOUND)
+			return cli_error(cli, "no portal named '%s' "
+			    "(see 'cloudpatrol portal list')", cli->portal);
+		if (r != CP_OK)
+			return cli_error(cli, "%s", cp_store_errmsg(st));
+		return CLI_OK;
+	}
+	memset(&op, 0, sizeof(op));
+	r = cp_portal_list(st, count_portal, &op);
+	if (r != CP_OK)
+		return cli_error(cli, "%s", cp_store_errmsg(st));
+	if (op.n == 1) {
+		*out = op.last;
+		return CLI_OK;
+	}
+	if (op.n == 0)
+		return cli_error(cli, "no portal yet: add one with "
+		    "'cloudpatrol portal add NAME'");
+	return cli_usage(cli, NULL, "%zu portals exist: choose one with "
+	    "--portal NAME", op.n);
+}
+
+int
+cli_print_json(json_t *v)
+{
+	char *s;
+
+	if (v == NULL) {
+		fprintf(stderr, "cloudpatrol: out of memory\n");
+		return CLI_ERROR;
+	}
+	s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(v);
+	if (s == NULL) {
+		fprintf(stderr, "cloudpatrol: out of memory\n");
+		return CLI_ERROR;
+	}
+	printf("%s\n", s);
+	free(s);
+	return CLI_OK;
+}

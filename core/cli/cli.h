@@ -1,0 +1,77 @@
+/*
+ * cli.h - what the subcommands of the cloudpatrol executable share: the
+ * global options, lazily opened core pieces, errors and output.
+ *
+ * Exit codes: CLI_OK 0, CLI_ERROR 1 (the command failed), CLI_USAGE 2 (the
+ * command line is wrong).
+ */
+#ifndef CP_CLI_H
+#define CP_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core/core.h"
+
+enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
+
+struct cli {
+	const char *config_path;	/* --config */
+	const char *portal;		/* --portal */
+	int json;			/* --json */
+	const char *lang;		/* --lang, else [core] language */
+	cp_core *core;
+	cp_store *store;
+	struct cp_diag diag;
+	const char *prog;
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary_en;
+	const char *summary_ja;
+};
+
+/* The text in the CLI's language. */
+const char *cli_text(const struct cli *cli, const char *en, const char *ja)
+    __attribute__((format_arg(2)));
+
+/* Prints "cloudpatrol: message" to stderr; returns CLI_ERROR. */
+int cli_error(struct cli *cli, const char *fmt, ...) CP_FMT(2, 3);
+/* Prints "cloudpatrol: message" and a hint to --help; returns CLI_USAGE. */
+int cli_usage(struct cli *cli, const char *cmd, const char *fmt, ...)
+    CP_FMT(3, 4);
+
+/* The core, made on first use (config loaded, diagnostics printed). */
+cp_core *cli_core(struct cli *cli);
+/* The store, opened (and created) on first use; NULL after an error. */
+cp_store *cli_store(struct cli *cli);
+/* The plugins, loaded on first use; NULL after an error. */
+cp_registry *cli_plugins(struct cli *cli);
+/* The portal of --portal, or the only one; CLI_OK or an exit code. */
+int cli_portal(struct cli *cli, struct cp_portal *out);
+
+/* Whether arg is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* Prints a JSON value to stdout (indented) and frees it. */
+int cli_print_json(json_t *v);
+
+/* A text table printed with aligned columns (UTF-8 aware). */
+struct cli_table;
+struct cli_table *cli_table_new(size_t ncols, const char *const *headers);
+cp_err cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(struct cli_table *t, FILE *fp);
+void cli_table_free(struct cli_table *t);
+
+/* The subcommands (one file each group). */
+int cli_cmd_version(struct cli *cli, int argc, char **argv);
+int cli_cmd_plugins(struct cli *cli, int argc, char **argv);
+int cli_cmd_portal(struct cli *cli, int argc, char **argv);
+int cli_cmd_config(struct cli *cli, int argc, char **argv);
+int cli_cmd_env(struct cli *cli, int argc, char **argv);
+int cli_cmd_unit(struct cli *cli, int argc, char **argv);
+
+#endif /* CP_CLI_H */

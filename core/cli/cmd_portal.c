@@ -1,0 +1,202 @@
+/*
+ * cmd_portal.c - "cloudpatrol portal add|list|remove" (R-TEN-1).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int
+portal_help(struct cli *cli)
+{
+	printf("%s", cli_text(cli,
+	    "Usage: cloudpatrol portal add NAME [--lang ja|en]\n"
+	    "       cloudpatrol portal list\n"
+	    "       cloudpatrol portal remove NAME --yes\n"
+	    "A portal is one tenant: its environments, policy settings, "
+	    "destinations,\nexclusions and history belong to it. NAME is "
+	    "1 to 63 characters of a-z, 0-9\nand -. The language (default: "
+	    "[core] language) is used for its reports and\nnotifications. "
+	    "remove deletes the portal and everything it owns; --yes "
+	    "confirms.\n",
+	    "使い方: cloudpatrol portal add NAME [--lang ja|en]\n"
+	    "        cloudpatrol portal list\n"
+	    "        cloudpatrol portal remove NAME --yes\n"
+	    "ポータルは 1 テナントです。環境、ポリシー設定、通知先、除外、"
+	    "履歴はポータルに\n属します。NAME は a-z・0-9・- の 1〜63 文字"
+	    "です。言語 (既定は [core] language)\nはレポートと通知に使われ"
+	    "ます。remove はポータルと所属するすべてを削除します。\n"
+	    "確認のため --yes が必要です。\n"));
+	return CLI_OK;
+}
+
+static int
+portal_add(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lang", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *lang = NULL;
+	cp_store *st;
+	int64_t id;
+	cp_err r;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return portal_help(cli);
+		if (c != 'l')
+			return cli_usage(cli, "portal", "unknown option");
+		if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0)
+			return cli_usage(cli, "portal",
+			    "--lang takes ja or en, not '%s'", optarg);
+		lang = optarg;
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, "portal", "portal add takes one NAME");
+	st = cli_store(cli);
+	if (st == NULL)
+		return CLI_ERROR;
+	if (lang == NULL)
+		lang = cli->lang != NULL ? cli->lang :
+		    cp_core_config(cli->core)->language;
+	r = cp_portal_add(st, argv[optind], lang, &id);
+	if (r == CP_E_INVALID)
+		return cli_usage(cli, "portal", "bad portal name '%s': use 1 "
+		    "to 63 characters of a-z, 0-9 and -", argv[optind]);
+	if (r == CP_E_EXISTS)
+		return cli_error(cli, "portal '%s' exists already",
+		    argv[optind]);
+	if (r != CP_OK)
+		return cli_error(cli, "%s", cp_store_errmsg(st));
+	cp_audit(st, id, "cli", "portal.add", argv[optind]);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:I, s:s}", "name",
+		    argv[optind], "id", (json_int_t)id, "lang", lang));
+	printf(cli_text(cli, "portal %s added (language %s)\n",
+	    "ポータル %s を追加しました (言語 %s)\n"), argv[optind], lang);
+	return CLI_OK;
+}
+
+struct list_ctx {
+	struct cli *cli;
+	struct cli_table *t;
+	json_t *arr;
+};
+
+static cp_err
+list_one(void *ud, const struct cp_portal *p)
+{
+	struct list_ctx *lc = ud;
+	const char *cells[3];
+
+	if (lc->arr != NULL)
+		return json_array_append_new(lc->arr, json_pack(
+		    "{s:s, s:s, s:s}", "name", p->name, "lang", p->lang,
+		    "created", p->created)) == 0 ? CP_OK : CP_E_NOMEM;
+	cells[0] = p->name;
+	cells[1] = p->lang;
+	cells[2] = p->created;
+	return cli_table_add(lc->t, cells);
+}
+
+static int
+portal_list(struct cli *cli, int argc, char **argv)
+{
+	const char *const head_en[] = { "NAME", "LANGUAGE", "CREATED" };
+	const char *const head_ja[] = { "名前", "言語", "作成日時" };
+	struct list_ctx lc;
+	cp_store *st;
+	cp_err r;
+
+	if (argc > 1 && cli_is_help(argv[1]))
+		return portal_help(cli);
+	if (argc != 1)
+		return cli_usage(cli, "portal", "portal list takes no "
+		    "argument");
+	st = cli_store(cli);
+	if (st == NULL)
+		return CLI_ERROR;
+	memset(&lc, 0, sizeof(lc));
+	lc.cli = cli;
+	if (cli->json)
+		lc.arr = json_array();
+	else
+		lc.t = cli_table_new(3, strcmp(cli_text(cli, "en", "ja"),
+		    "ja") == 0 ? head_ja : head_en);
+	if (lc.arr == NULL && lc.t == NULL)
+		return cli_error(cli, "out of memory");
+	r = cp_portal_list(st, list_one, &lc);
+	if (r != CP_OK) {
+		json_decref(lc.arr);
+		cli_table_free(lc.t);
+		return cli_error(cli, "%s", cp_store_errmsg(st));
+	}
+	if (cli->json)
+		return cli_print_json(lc.arr);
+	cli_table_print(lc.t, stdout);
+	cli_table_free(lc.t);
+	return CLI_OK;
+}
+
+static int
+portal_remove(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int yes = 0, c;
+	cp_store *st;
+	cp_err r;
+
+	while ((c = getopt_long(argc, argv, "yh", opts, NULL)) != -1) {
+		if (c == 'h')
+			return portal_help(cli);
+		if (c != 'y')
+			return cli_usage(cli, "portal", "unknown option");
+		yes = 1;
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, "portal", "portal remove takes one NAME");
+	if (!yes)
+		return cli_usage(cli, "portal", "removing portal '%s' deletes "
+		    "all it owns: add --yes to confirm", argv[optind]);
+	st = cli_store(cli);
+	if (st == NULL)
+		return CLI_ERROR;
+	r = cp_portal_remove(st, argv[optind]);
+	if (r == CP_E_NOTFOUND)
+		return cli_error(cli, "no portal named '%s'", argv[optind]);
+	if (r != CP_OK)
+		return cli_error(cli, "%s", cp_store_errmsg(st));
+	cp_audit(st, 0, "cli", "portal.remove", argv[optind]);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:b}", "name",
+		    argv[optind], "removed", 1));
+	printf(cli_text(cli, "portal %s removed\n",
+	    "ポータル %s を削除しました\n"), argv[optind]);
+	return CLI_OK;
+}
+
+int
+cli_cmd_portal(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage(cli, "portal", "portal needs add, list or "
+		    "remove");
+	if (cli_is_help(argv[1]))
+		return portal_help(cli);
+	if (strcmp(argv[1], "add") == 0)
+		return portal_add(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return portal_list(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "remove") == 0)
+		return portal_remove(cli, argc - 1, argv + 1);
+	return cli_usage(cli, "portal", "unknown portal command '%s'",
+	    argv[1]);
+}

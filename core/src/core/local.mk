@@ -1,0 +1,3 @@
+libcloudpatrol_la_SOURCES += \
+	core/src/core/core.h \
+	core/src/core/core.c

@@ -1,0 +1,220 @@
+/*
+ * migrate.c - the schema of the state store, as a list of migrations.
+ *
+ * The schema version of a store is its PRAGMA user_version: the number of
+ * migrations applied.  Migration i (counting from 1) is migrations[i - 1];
+ * each runs in a transaction of its own (BEGIN IMMEDIATE, so that several
+ * processes opening one store migrate it once), which also sets
+ * user_version, so a store is always at a version some binary knew.
+ *
+ * To change the schema, append ONE entry at the end of migrations[]:
+ *
+ *	{ "findings", "CREATE TABLE findings (...) STRICT;" },
+ *
+ * Never edit or reorder an entry that has shipped: stores in the field
+ * have run it.  Rules for the SQL:
+ * - no BEGIN, COMMIT or SAVEPOINT (the runner owns the transaction);
+ * - foreign keys are on; a table owned by a portal, an environment or a
+ *   unit references it with ON DELETE CASCADE (R-REG-6);
+ * - a migration that rebuilds a table (CREATE new, copy, DROP, RENAME)
+ *   starts with PRAGMA defer_foreign_keys = ON, since foreign_keys cannot
+ *   be switched off inside a transaction;
+ * - prefer STRICT tables and CHECK constraints that repeat the C checks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store/migrate.h"
+#include "store/store_priv.h"
+
+static const struct cp_migration migrations[] = {
+    {"portals, environments, units, audit log",
+	/* AUTOINCREMENT: the id of a removed row is never reused. */
+	"CREATE TABLE portals ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 63"
+	"  AND name NOT GLOB '*[^a-z0-9-]*'),"
+	" lang TEXT NOT NULL CHECK (lang IN ('ja', 'en')),"
+	" created TEXT NOT NULL"
+	") STRICT;"
+	"CREATE TABLE environments ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" portal_id INTEGER NOT NULL"
+	"  REFERENCES portals (id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 63"
+	"  AND name NOT GLOB '*[^a-z0-9-]*'),"
+	" cloud TEXT NOT NULL CHECK (length(cloud) BETWEEN 1 AND 15),"
+	" account TEXT NOT NULL DEFAULT '' CHECK (length(account) < 128),"
+	" remediation INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (remediation IN (0, 1)),"
+	/* JSON is checked in C: with trusted_schema off, json_valid()
+	 * may not appear in a schema. */
+	" params TEXT NOT NULL DEFAULT '{}',"
+	" secrets BLOB,"
+	" created TEXT NOT NULL,"
+	" UNIQUE (portal_id, name)"
+	") STRICT;"
+	"CREATE TABLE units ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" env_id INTEGER NOT NULL"
+	"  REFERENCES environments (id) ON DELETE CASCADE,"
+	" unit TEXT NOT NULL CHECK (length(unit) BETWEEN 1 AND 127),"
+	" name TEXT NOT NULL DEFAULT '' CHECK (length(name) < 128),"
+	" remediation INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (remediation IN (0, 1)),"
+	" inspect INTEGER NOT NULL DEFAULT 0 CHECK (inspect IN (0, 1)),"
+	" UNIQUE (env_id, unit)"
+	") STRICT;"
+	/* portal_id NULL: an installation-wide action. */
+	"CREATE TABLE audit_log ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" portal_id INTEGER REFERENCES portals (id) ON DELETE CASCADE,"
+	" time TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT ''"
+	") STRICT;"
+	"CREATE INDEX audit_log_portal ON audit_log (portal_id, id);"},
+};
+
+const struct cp_migration *
+cp_store_migrations(size_t *n)
+{
+	*n = CP_ARRAY_LEN(migrations);
+	return migrations;
+}
+
+int
+cp_store_schema_version(void)
+{
+	return (int)CP_ARRAY_LEN(migrations);
+}
+
+static cp_err
+read_version(cp_store *st, long *v)
+{
+	sqlite3_stmt *stmt = NULL;
+	cp_err r;
+	int rc;
+
+	r = cp_store_prepare(
+	    st, "PRAGMA user_version", &stmt, "reading the schema version");
+	if (r != CP_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*v = (long)sqlite3_column_int(stmt, 0);
+	else
+		r = cp_store_sqlfail(st, rc, "reading the schema version");
+	sqlite3_finalize(stmt);
+	if (r == CP_OK && *v < 0)
+		r = cp_store_fail(st, CP_E_STORE,
+		    "store %s has a negative schema version (%ld)", st->db_path,
+		    *v);
+	return r;
+}
+
+static cp_err
+too_new(cp_store *st, long v, size_t n)
+{
+	return cp_store_fail(st, CP_E_STORE_VERSION,
+	    "store %s is at schema version %ld, this cloudpatrol knows up to "
+	    "%zu: upgrade cloudpatrol",
+	    st->db_path, v, n);
+}
+
+/* Applies migration v + 1 (list[v]) in the open transaction. */
+static cp_err
+apply_one(cp_store *st, const struct cp_migration *m, long v)
+{
+	char pragma[64];
+	char *err = NULL;
+	cp_err r;
+	int rc;
+
+	rc = sqlite3_exec(st->db, m->sql, NULL, NULL, &err);
+	if (rc == SQLITE_OK && sqlite3_get_autocommit(st->db) != 0) {
+		cp_store_fail(st, CP_E_STORE,
+		    "store %s: migration %ld (%s) "
+		    "ended its own transaction; it may be partly applied",
+		    st->db_path, v + 1, m->what);
+		return CP_E_STORE;
+	}
+	if (rc == SQLITE_OK) {
+		snprintf(
+		    pragma, sizeof(pragma), "PRAGMA user_version = %ld", v + 1);
+		rc = sqlite3_exec(st->db, pragma, NULL, NULL, &err);
+	}
+	if (rc != SQLITE_OK) {
+		r = (rc & 0xff) == SQLITE_BUSY ? CP_E_BUSY : CP_E_STORE;
+		cp_store_fail(st, r,
+		    "store %s: migration %ld (%s) failed: "
+		    "%s; the store stays at schema version %ld",
+		    st->db_path, v + 1, m->what,
+		    err != NULL ? err : sqlite3_errstr(rc), v);
+		sqlite3_free(err);
+		return r;
+	}
+	return CP_OK;
+}
+
+cp_err
+cp_store_migrate_with(cp_store *st, const struct cp_migration *list, size_t n)
+{
+	long v;
+	cp_err r;
+
+	r = read_version(st, &v);
+	if (r != CP_OK)
+		return r;
+	if ((size_t)v > n)
+		return too_new(st, v, n);
+	while ((size_t)v < n) {
+		r = cp_store_begin(st);
+		if (r != CP_OK)
+			return r;
+		/* Another connection may have migrated meanwhile. */
+		r = read_version(st, &v);
+		if (r == CP_OK && (size_t)v > n)
+			r = too_new(st, v, n);
+		if (r == CP_OK && (size_t)v < n)
+			r = apply_one(st, &list[v], v);
+		if (r != CP_OK) {
+			cp_store_rollback(st);
+			return r;
+		}
+		r = cp_store_commit(st);
+		if (r != CP_OK)
+			return r;
+		r = read_version(st, &v);
+		if (r != CP_OK)
+			return r;
+	}
+	return CP_OK;
+}
+
+cp_err
+cp_store_migrate(cp_store *st)
+{
+	return cp_store_migrate_with(st, migrations, CP_ARRAY_LEN(migrations));
+}
+
+cp_err
+cp_store_check_version(cp_store *st)
+{
+	size_t n = CP_ARRAY_LEN(migrations);
+	long v;
+	cp_err r;
+
+	r = read_version(st, &v);
+	if (r != CP_OK)
+		return r;
+	if ((size_t)v > n)
+		return too_new(st, v, n);
+	if ((size_t)v < n)
+		return cp_store_fail(st, CP_E_STORE,
+		    "store %s is at schema version %ld, this cloudpatrol needs "
+		    "%zu: open it once read-write to migrate it",
+		    st->db_path, v, n);
+	return CP_OK;
+}

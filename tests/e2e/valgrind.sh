@@ -1,0 +1,50 @@
+#!/bin/sh
+# valgrind.sh PROGRAM... - runs each unit test program, then
+# "cloudpatrol plugins" over every test plugin, under valgrind; any memory
+# error or definite/indirect leak fails.  Run by "make check-valgrind" in a
+# build without sanitizers.
+set -eu
+: "${CP_TOP_BUILDDIR:?run through make check-valgrind}"
+cd "$CP_TOP_BUILDDIR"
+
+vg="./libtool --mode=execute valgrind --quiet --leak-check=full \
+--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+--error-exitcode=99 --track-fds=no"
+passed=0
+failed=0
+
+check() {
+	name=$1
+	shift
+	set +e
+	"$@" >"$tmp/out" 2>&1
+	rc=$?
+	set -e
+	if [ $rc -eq 99 ] || grep -q "definitely lost\|Invalid \(read\|write\)\|uninitialised" "$tmp/out"; then
+		echo "FAIL: valgrind: $name"
+		cat "$tmp/out"
+		failed=$((failed + 1))
+	else
+		echo "PASS: valgrind: $name"
+		passed=$((passed + 1))
+	fi
+}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cp-valgrind.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+for prog in "$@"; do
+	case "$prog" in
+	tests/unit/*) check "$prog" $vg "./$prog" ;;
+	esac
+done
+
+# "cloudpatrol plugins" with good and refused plugins alike.
+mkdir -p "$tmp/plugins" "$tmp/state"
+cp tests/plugins/.libs/*.so "$tmp/plugins/"
+printf '[core]\nstate_dir = %s/state\nplugin_dirs = %s/plugins\n' \
+	"$tmp" "$tmp" >"$tmp/cp.ini"
+check "cloudpatrol plugins" $vg ./cloudpatrol --config "$tmp/cp.ini" plugins
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
