@@ -1,0 +1,3 @@
+libcloudpatrol_la_SOURCES += \
+	core/src/report/csv.h \
+	core/src/report/csv.c
