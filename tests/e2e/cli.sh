@@ -92,4 +92,100 @@ has "$T/err" "no running plugin offers cloud 'nocloud'"
 run 1 "$CP" env show prod
 has "$T/err" "portal acme has no environment 'prod'"
 
+# The generic env layer, with the testcloud plugin.
+cp "$CP_TOP_BUILDDIR/tests/fakes/.libs/testcloud.so" "$T/plugins/"
+cloud="$T/cloud"
+mkdir -p "$cloud/units/111111111111" "$cloud/units/222222222222"
+echo "s3cret-token" >"$cloud/token"
+echo "acct-42" >"$cloud/account"
+echo '{"name": "production"}' >"$cloud/units/111111111111/unit.json"
+echo '{"name": "staging"}' >"$cloud/units/222222222222/unit.json"
+printf 's3cret-token\n' >"$T/token"
+chmod 600 "$T/token"
+printf 'wrong\n' >"$T/wrong"
+chmod 600 "$T/wrong"
+
+run 0 "$CP" plugins
+has "$T/out" "testcloud"
+has "$T/out" "cloud"
+run 0 "$CP" env add testcloud --help
+has "$T/out" "--fixtures"
+has "$T/out" "--token-file"
+has "$T/out" "(secret)"
+run 2 "$CP" env add testcloud prod --fixtures "$cloud" --token s3cret-token
+has "$T/err" "is secret"
+lacks "$T/err" "s3cret"
+run 2 "$CP" env add testcloud prod --fixtures "$cloud"
+has "$T/err" "needs --token-file"
+run 2 "$CP" env add testcloud prod --fixtures relative/dir --token-file "$T/token"
+has "$T/err" "expected an absolute path"
+run 2 "$CP" env add testcloud prod --colour blue
+has "$T/err" "has no key '--colour'"
+run 2 "$CP" env add testcloud "Bad Name" --fixtures "$cloud"
+chmod 644 "$T/token"
+run 1 "$CP" env add testcloud prod --fixtures "$cloud" --token-file "$T/token"
+has "$T/err" "mode 0644"
+chmod 600 "$T/token"
+run 1 "$CP" env add testcloud prod --fixtures "$cloud" --token-file "$T/wrong"
+has "$T/err" "credentials refused: the token was refused"
+run 0 "$CP" env list
+lacks "$T/out" "prod"
+run 0 "$CP" env add testcloud prod --fixtures "$cloud" --token-file "$T/token"
+has "$T/out" "environment prod (testcloud acct-42) registered, read-only, 2 unit(s)"
+run 1 "$CP" env add testcloud prod --fixtures "$cloud" --token-file "$T/token"
+has "$T/err" "has an environment 'prod' already"
+# The secret by standard input, and remediation detected.
+touch "$cloud/remediation"
+printf 's3cret-token' >"$T/stdin-token"
+run 0 "$CP" --json env add testcloud fix --fixtures "$cloud" --token - <"$T/stdin-token"
+has "$T/out" '"mode": "remediation"'
+has "$T/out" '"units": 2'
+run 0 "$CP" env list
+has "$T/out" "prod"
+has "$T/out" "read-only"
+has "$T/out" "remediation"
+run 0 "$CP" --json env show prod
+has "$T/out" '"fixtures": "'"$cloud"'"'
+has "$T/out" '"label": "test"'
+has "$T/out" '"token"'
+lacks "$T/out" "s3cret-token"
+run 0 "$CP" env show prod
+has "$T/out" "token: (set, hidden)"
+lacks "$T/out" "s3cret-token"
+# The secret is sealed in the store, never there in clear.
+checks=$((checks + 1))
+if grep -rq "s3cret-token" "$T/state"; then
+	failures=$((failures + 1))
+	echo "FAIL: the token is in the state directory in clear"
+fi
+run 0 "$CP" env test prod
+has "$T/out" "prod: credentials valid, remediation possible"
+has "$T/out" "differs from the mode recorded"
+run 0 "$CP" unit list prod
+has "$T/out" "111111111111"
+has "$T/out" "staging"
+run 0 "$CP" unit inspect prod 222222222222 off
+has "$T/out" "periodic inspection off"
+run 1 "$CP" unit inspect prod 999 on
+has "$T/err" "has no unit '999'"
+run 2 "$CP" unit inspect prod 111111111111 maybe
+# sync: a unit gone from the cloud goes from the store.
+rm -r "$cloud/units/222222222222"
+run 0 "$CP" env sync prod
+has "$T/out" "prod: 1 unit(s), 1 removed"
+run 0 "$CP" --json unit list prod
+lacks "$T/out" "222222222222"
+run 0 "$CP" env setup-guide testcloud --variant remediation
+has "$T/out" "remediation file"
+run 0 "$CP" --lang ja env setup-guide testcloud
+has "$T/out" "フィクスチャ"
+run 2 "$CP" env setup-guide testcloud --variant admin
+run 2 "$CP" env remove prod
+run 0 "$CP" env remove prod --yes
+run 1 "$CP" env show prod
+# Removing the portal removes its environments.
+run 0 "$CP" portal remove acme --yes
+run 1 "$CP" env list
+has "$T/err" "no portal yet"
+
 finish

@@ -386,6 +386,15 @@ struct cp_plugin_descriptor {
 typedef const struct cp_plugin_descriptor *(*cp_plugin_entry_fn)(
     uint32_t host_abi_major, uint32_t host_abi_minor);
 
+/*
+ * The entry point every plugin defines (declared here so that the compiler
+ * checks each plugin's definition against the ABI).  Called once per load,
+ * before anything else, with the host's ABI version; returns the plugin's
+ * descriptor, or NULL to refuse a host it cannot work with.  Since: ABI 1.0
+ */
+CP_PLUGIN_EXPORT const struct cp_plugin_descriptor *cp_plugin_entry(
+    uint32_t host_abi_major, uint32_t host_abi_minor);
+
 #define CP_PLUGIN_ENTRY_SYMBOL "cp_plugin_entry"
 
 #ifdef __cplusplus

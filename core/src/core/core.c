@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <ltdl.h>
 #include <sqlite3.h>
 
 #include "core/core.h"
+#include "plugin/loader.h"
 
 struct cp_core {
 	struct cp_config *cfg;
@@ -32,7 +32,7 @@ cp_core_global_init(void)
 		curl_global_cleanup();
 		return CP_E_STORE;
 	}
-	if (lt_dlinit() != 0) {
+	if (cp_loader_global_init() != CP_OK) {
 		sqlite3_shutdown();
 		curl_global_cleanup();
 		return CP_E_PLUGIN;

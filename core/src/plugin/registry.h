@@ -28,7 +28,7 @@ typedef struct cp_registry cp_registry;
 struct cp_registry_opts {
 	cp_log *log;			/* borrowed; required */
 	cp_http_pool *http;		/* borrowed; NULL: no HTTP for plugins */
-	const volatile int *cancel;	/* borrowed; NULL: never cancelled */
+	const volatile int *cancel;	/* borrowed; NULL: not cancelled */
 	time_t (*clock)(void *ud);	/* NULL: time() */
 	void *clock_ud;
 };
@@ -40,8 +40,10 @@ void cp_registry_destroy(cp_registry *reg);
 
 /*
  * Loads every "*.so" in dir (absolute; not a symlink; not group- or
- * world-writable).  Refusals are recorded, not returned: the result is an
- * error only when dir itself cannot be used.
+ * world-writable), in the order of their names.  Refusals are recorded,
+ * not returned: the result is an error only when dir itself cannot be
+ * used (that is recorded as a refusal of the directory too).  Only
+ * before configure (CP_E_INVALID after).
  */
 cp_err cp_registry_load_dir(cp_registry *reg, const char *dir);
 /* Loads one file; returns why it was refused (and records it). */
@@ -56,7 +58,11 @@ cp_err cp_registry_load_file(cp_registry *reg, const char *path);
  */
 cp_err cp_registry_configure(cp_registry *reg, const struct cp_config *cfg,
     struct cp_diag *diag);
-/* Calls init() of every enabled instance; a failing one is disabled. */
+/*
+ * Calls init() of every enabled instance; a failing one is disabled with
+ * its problem recorded and logged (the result is still CP_OK).  Call
+ * once, after configure, while the process is single-threaded.
+ */
 cp_err cp_registry_init(cp_registry *reg);
 
 /* ---- what was loaded ---- */
@@ -77,7 +83,11 @@ size_t cp_registry_count(const cp_registry *reg);
 cp_err cp_registry_info(const cp_registry *reg, size_t i,
     struct cp_plugin_info *out);
 size_t cp_registry_refused_count(const cp_registry *reg);
-/* The file and the one-line reason of refusal i. */
+/*
+ * The file (or directory) and the one line of refusal i, as logged:
+ * "plugin FILE refused: ABI 2.0 (host 1.0): major version differs".
+ * Both borrowed until destroy.
+ */
 cp_err cp_registry_refused(const cp_registry *reg, size_t i,
     const char **file, const char **reason);
 
@@ -89,6 +99,14 @@ cp_err cp_registry_refused(const cp_registry *reg, size_t i,
  */
 cp_plugin *cp_registry_find(cp_registry *reg, int kind, const char *key,
     const void **ops, void **ctx);
+
+/*
+ * The instance NAME/INSTANCE (instance NULL: the section [plugin:NAME] or
+ * the default instance) when it is initialised and offers capability kind
+ * (0: any; *ops is then NULL); NULL otherwise.  ops and ctx may be NULL.
+ */
+cp_plugin *cp_registry_get(cp_registry *reg, const char *name,
+    const char *instance, int kind, const void **ops, void **ctx);
 
 /* The name of a capability kind ("cloud"...), or "unknown". */
 const char *cp_cap_kind_name(int kind);

@@ -1,0 +1,1 @@
+## core/src/inventory (filled in by the subsystem)

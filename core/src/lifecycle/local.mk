@@ -1,0 +1,1 @@
+## core/src/lifecycle (filled in by the subsystem)

@@ -1,0 +1,1 @@
+## core/src/policy (filled in by the subsystem)

@@ -1,0 +1,1 @@
+## tests/bench (filled in by the subsystem)

@@ -1,0 +1,1 @@
+## tests/unit/inventory (filled in by the subsystem)

@@ -1,0 +1,1 @@
+## tests/unit/lifecycle (filled in by the subsystem)

@@ -1,0 +1,1 @@
+## tests/unit/policy (filled in by the subsystem)
