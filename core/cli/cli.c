@@ -2,6 +2,7 @@
  * cli.c - what every subcommand shares: language, errors, and the core
  * pieces opened on first use.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,18 @@ cli_usage(struct cli *cli, const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "\n%s: try '%s%s%s --help'\n", cli->prog, cli->prog,
 	    cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
 	return CLI_USAGE;
+}
+
+int
+cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (c == ':')
+		return cli_usage(cli, cmd, "option '%s' needs a value", arg);
+	if (optopt != 0)
+		return cli_usage(cli, cmd, "unknown option '-%c'", optopt);
+	return cli_usage(cli, cmd, "unknown option '%s'", arg);
 }
 
 int
@@ -109,10 +122,16 @@ cli_plugins(struct cli *cli)
 		return NULL;
 	r = cp_core_plugins(core, &cli->diag, &reg);
 	flush_diag(cli);
+	if (r == CP_E_CONFIG && reg != NULL) {
+		if (!cli->plugin_problems)
+			cli_error(cli, "the plugin configuration has errors "
+			    "(listed above): the instances they concern are "
+			    "not running");
+		cli->plugin_problems = 1;
+		return reg;
+	}
 	if (r != CP_OK) {
-		cli_error(cli, "plugins: %s", r == CP_E_CONFIG ?
-		    "the plugin configuration has errors (listed above)" :
-		    cp_strerror(r));
+		cli_error(cli, "plugins: %s", cp_strerror(r));
 		return NULL;
 	}
 	return reg;
@@ -145,6 +164,10 @@ cli_portal(struct cli *cli, struct cp_portal *out)
 		return CLI_ERROR;
 	if (cli->portal != NULL) {
 		r = cp_portal_get(st, cli->portal, out);
+		if (r == CP_E_INVALID)
+			return cli_usage(cli, NULL, "bad portal name '%s': use "
+			    "1 to 63 characters of a-z, 0-9 and -",
+			    cli->portal);
 		if (r == CP_E_NOTFOUND)
 			return cli_error(cli, "no portal named '%s' "
 			    "(see 'cloudpatrol portal list')", cli->portal);

@@ -22,6 +22,7 @@ struct cli {
 	int json;			/* --json */
 	const char *lang;		/* --lang, else [core] language */
 	cp_core *core;
+	int plugin_problems;		/* some [plugin:] section was wrong */
 	cp_store *store;
 	struct cp_diag diag;
 	const char *prog;
@@ -48,10 +49,21 @@ int cli_usage(struct cli *cli, const char *cmd, const char *fmt, ...)
 cp_core *cli_core(struct cli *cli);
 /* The store, opened (and created) on first use; NULL after an error. */
 cp_store *cli_store(struct cli *cli);
-/* The plugins, loaded on first use; NULL after an error. */
+/*
+ * The plugins, loaded on first use; NULL after an error.  A wrong
+ * [plugin:...] section is reported and sets plugin_problems, but the other
+ * plugins are still returned.
+ */
 cp_registry *cli_plugins(struct cli *cli);
 /* The portal of --portal, or the only one; CLI_OK or an exit code. */
 int cli_portal(struct cli *cli, struct cp_portal *out);
+
+/*
+ * Reports a getopt error for command cmd (c is what getopt_long returned,
+ * '?' or ':'); returns CLI_USAGE.  Commands run getopt_long with opterr = 0
+ * and optstring starting with ':'.
+ */
+int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv);
 
 /* Whether arg is -h or --help. */
 int cli_is_help(const char *arg);

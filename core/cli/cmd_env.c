@@ -167,46 +167,16 @@ static int
 read_secret(struct cli *cli, const char *key, const char *src, char **out)
 {
 	char why[512];
-	size_t len;
 	cp_err r;
 
-	if (strcmp(src, "-") == 0) {
-		struct cp_buf b;
-		char chunk[4096];
-		ssize_t n;
-
-		cp_buf_init(&b, ENV_SECRET_MAX);
-		while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) > 0)
-			if (cp_buf_append(&b, chunk, (size_t)n) != CP_OK) {
-				cp_memwipe(b.data, b.len);
-				cp_buf_free(&b);
-				cp_memwipe(chunk, sizeof(chunk));
-				return cli_error(cli, "%s: secret from "
-				    "standard input is larger than %d bytes",
-				    key, ENV_SECRET_MAX);
-			}
-		cp_memwipe(chunk, sizeof(chunk));
-		if (b.data == NULL)
-			return cli_error(cli, "%s: nothing on standard input",
-			    key);
-		len = b.len;
-		*out = cp_buf_steal(&b);
-	} else {
-		r = cp_file_check_private(src, why, sizeof(why));
-		if (r != CP_OK)
-			return cli_error(cli, "%s: %s", key, why);
-		r = cp_file_read(src, ENV_SECRET_MAX, out, &len);
-		if (r != CP_OK)
-			return cli_error(cli, "%s: cannot read %s: %s", key,
-			    src, cp_strerror(r));
-	}
-	while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
-		(*out)[--len] = '\0';
-	if (len == 0) {
-		free(*out);
-		*out = NULL;
-		return cli_error(cli, "%s: the secret is empty", key);
-	}
+	if (strcmp(src, "-") == 0)
+		r = cp_secret_read_fd(STDIN_FILENO, ENV_SECRET_MAX, out, NULL,
+		    why, sizeof(why));
+	else
+		r = cp_secret_read_file(src, ENV_SECRET_MAX, out, NULL, why,
+		    sizeof(why));
+	if (r != CP_OK)
+		return cli_error(cli, "%s: %s", key, why);
 	return CLI_OK;
 }
 
@@ -315,35 +285,66 @@ parse_env_params(struct cli *cli, const char *cloud,
 	return CLI_OK;
 }
 
-/* Stores what discover_units() reports. */
-struct unit_put {
-	struct cli *cli;
-	cp_store *st;
-	int64_t env_id;
-	int inspect;
-	int remediation;	/* the environment's */
-	json_t *seen;		/* unit ids reported */
-	size_t n;
+#define ENV_UNITS_MAX 100000
+
+/* Gathers what discover_units() reports, before anything is stored:
+ * the plugin may take long (paging, backoff) and must not do it while the
+ * store's write lock is held. */
+struct unit_found {
+	json_t *units;		/* [{"id", "name", "remediation"}] */
 	cp_err err;
 };
 
 static cp_err
-unit_put_one(const struct cp_unit_sink *sink, const char *id,
+unit_found_one(const struct cp_unit_sink *sink, const char *id,
     const char *name, int remediation_capable)
 {
-	struct unit_put *up = sink->ud;
+	struct unit_found *uf = sink->ud;
+
+	if (id == NULL || *id == '\0' || strlen(id) >= 128 ||
+	    (name != NULL && strlen(name) >= 128))
+		return uf->err = CP_E_INVALID;
+	if (json_array_size(uf->units) >= ENV_UNITS_MAX)
+		return uf->err = CP_E_LIMIT;
+	if (json_array_append_new(uf->units, json_pack("{s:s, s:s, s:b}",
+	    "id", id, "name", name != NULL ? name : id, "remediation",
+	    remediation_capable != 0)) != 0)
+		return uf->err = CP_E_NOMEM;
+	return CP_OK;
+}
+
+/*
+ * Asks the plugin for the units of an environment (without
+ * discover_units, the account is the one unit).  *out is a new array.
+ */
+static cp_err
+discover(const struct cp_cloud_ops *ops, void *ctx, const json_t *creds,
+    const char *account, const char *name, json_t **out)
+{
+	struct cp_unit_sink sink;
+	struct unit_found uf;
 	cp_err r;
 
-	if (id == NULL || *id == '\0' || strlen(id) >= 128)
-		return CP_E_INVALID;
-	r = cp_unit_put(up->st, up->env_id, id, name != NULL ? name : id,
-	    remediation_capable && up->remediation, up->inspect);
+	memset(&uf, 0, sizeof(uf));
+	uf.units = json_array();
+	if (uf.units == NULL)
+		return CP_E_NOMEM;
+	memset(&sink, 0, sizeof(sink));
+	sink.struct_size = sizeof(sink);
+	sink.unit = unit_found_one;
+	sink.ud = &uf;
+	if (ops->discover_units != NULL)
+		r = ops->discover_units(ctx, creds, &sink);
+	else
+		r = unit_found_one(&sink, account[0] != '\0' ? account : name,
+		    name, 1);
+	if (r == CP_OK)
+		r = uf.err;
 	if (r != CP_OK) {
-		up->err = r;
+		json_decref(uf.units);
 		return r;
 	}
-	json_array_append_new(up->seen, json_string(id));
-	up->n++;
+	*out = uf.units;
 	return CP_OK;
 }
 
@@ -356,89 +357,56 @@ collect_unit(void *ud, const struct cp_unit *u)
 }
 
 static int
-json_array_has(const json_t *arr, const char *s)
+has_unit(const json_t *units, const char *id)
 {
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
+	json_array_foreach(units, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "id")),
+		    id) == 0)
 			return 1;
 	return 0;
 }
 
-/* Removes the units of env_id that are not in seen (R-REG-3 re-sync). */
+/*
+ * Stores the discovered units of env and removes those the cloud no longer
+ * reports (R-REG-3 re-sync).  Runs inside the caller's transaction.  A new
+ * unit starts inspected unless the cloud makes inspection opt-in (R-INS-1).
+ */
 static cp_err
-remove_vanished(cp_store *st, int64_t env_id, const json_t *seen,
-    size_t *removed)
+store_units(cp_store *st, const struct cp_cloud_ops *ops,
+    const struct cp_env *env, const json_t *units, size_t *removed)
 {
-	json_t *have = json_array(), *v;
+	int inspect = (ops->flags & CP_CLOUD_F_INSPECT_OPT_IN) == 0;
+	json_t *have, *v;
 	size_t i;
-	cp_err r;
+	cp_err r = CP_OK;
 
 	*removed = 0;
+	json_array_foreach(units, i, v) {
+		r = cp_unit_put(st, env->id,
+		    json_string_value(json_object_get(v, "id")),
+		    json_string_value(json_object_get(v, "name")),
+		    json_is_true(json_object_get(v, "remediation")) &&
+		    env->remediation, inspect);
+		if (r != CP_OK)
+			return r;
+	}
+	have = json_array();
 	if (have == NULL)
 		return CP_E_NOMEM;
-	r = cp_unit_list(st, env_id, collect_unit, have);
+	r = cp_unit_list(st, env->id, collect_unit, have);
 	json_array_foreach(have, i, v) {
 		if (r != CP_OK)
 			break;
-		if (json_array_has(seen, json_string_value(v)))
+		if (has_unit(units, json_string_value(v)))
 			continue;
-		r = cp_unit_remove(st, env_id, json_string_value(v));
+		r = cp_unit_remove(st, env->id, json_string_value(v));
 		if (r == CP_OK)
 			(*removed)++;
 	}
 	json_decref(have);
-	return r;
-}
-
-/*
- * Asks the plugin for the units of env and stores them; units the cloud
- * no longer reports are removed.  Without discover_units the account is
- * the one unit.
- */
-static cp_err
-sync_units(struct cli *cli, cp_store *st, const struct cp_cloud_ops *ops,
-    void *ctx, const json_t *creds, const struct cp_env *env, size_t *n,
-    size_t *removed)
-{
-	struct cp_unit_sink sink;
-	struct unit_put up;
-	cp_err r;
-
-	memset(&up, 0, sizeof(up));
-	up.cli = cli;
-	up.st = st;
-	up.env_id = env->id;
-	up.remediation = env->remediation;
-	up.inspect = (ops->flags & CP_CLOUD_F_INSPECT_OPT_IN) == 0;
-	up.seen = json_array();
-	if (up.seen == NULL)
-		return CP_E_NOMEM;
-	memset(&sink, 0, sizeof(sink));
-	sink.struct_size = sizeof(sink);
-	sink.unit = unit_put_one;
-	sink.ud = &up;
-	r = cp_store_begin(st);
-	if (r != CP_OK)
-		goto out;
-	if (ops->discover_units != NULL)
-		r = ops->discover_units(ctx, creds, &sink);
-	else
-		r = unit_put_one(&sink, env->account[0] != '\0' ?
-		    env->account : env->name, env->name, 1);
-	if (r == CP_OK && up.err != CP_OK)
-		r = up.err;
-	if (r == CP_OK)
-		r = remove_vanished(st, env->id, up.seen, removed);
-	if (r == CP_OK)
-		r = cp_store_commit(st);
-	if (r != CP_OK)
-		cp_store_rollback(st);
-	*n = up.n;
-out:
-	json_decref(up.seen);
 	return r;
 }
 
@@ -477,7 +445,7 @@ env_add(struct cli *cli, int argc, char **argv)
 	const struct cp_cloud_ops *ops;
 	struct cp_portal portal;
 	struct cp_env env;
-	json_t *params = NULL, *secrets = NULL, *creds = NULL;
+	json_t *params = NULL, *secrets = NULL, *creds = NULL, *units = NULL;
 	size_t n_units = 0, removed = 0;
 	void *ctx = NULL;
 	const char *cloud, *name;
@@ -537,23 +505,32 @@ env_add(struct cli *cli, int argc, char **argv)
 		    res.detail);
 		goto out;
 	}
-	r = cp_env_add(st, portal.id, name, cloud, res.account,
-	    res.remediation_capable != 0, params, secrets, &env.id);
-	if (r == CP_OK)
-		r = cp_env_get(st, portal.id, name, &env);
+	r = discover(ops, ctx, creds, res.account, name, &units);
 	if (r != CP_OK) {
-		rc = cli_error(cli, "%s", cp_store_errmsg(st));
-		goto out;
-	}
-	r = sync_units(cli, st, ops, ctx, creds, &env, &n_units, &removed);
-	if (r != CP_OK) {
-		/* Nothing half-registered stays behind. */
-		cp_env_remove(st, portal.id, name);
 		rc = cli_error(cli, "%s: listing its units failed: %s", name,
 		    cp_strerror(r));
 		goto out;
 	}
-	cp_audit(st, portal.id, "cli", "env.add", name);
+	n_units = json_array_size(units);
+	/* The environment, its units and the audit row: one transaction,
+	 * so nothing half-registered stays behind. */
+	r = cp_store_begin(st);
+	if (r == CP_OK)
+		r = cp_env_add(st, portal.id, name, cloud, res.account,
+		    res.remediation_capable != 0, params, secrets, &env.id);
+	if (r == CP_OK)
+		r = cp_env_get(st, portal.id, name, &env);
+	if (r == CP_OK)
+		r = store_units(st, ops, &env, units, &removed);
+	if (r == CP_OK)
+		r = cp_audit(st, portal.id, "cli", "env.add", name);
+	if (r == CP_OK)
+		r = cp_store_commit(st);
+	if (r != CP_OK) {
+		cp_store_rollback(st);
+		rc = cli_error(cli, "%s", cp_store_errmsg(st));
+		goto out;
+	}
 	if (cli->json) {
 		rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}",
 		    "name", name, "cloud", cloud, "account", res.account,
@@ -574,6 +551,7 @@ out:
 	json_decref(params);
 	json_decref(secrets);
 	json_decref(creds);
+	json_decref(units);
 	return rc;
 }
 
@@ -673,6 +651,7 @@ env_show(struct cli *cli, int argc, char **argv)
 	json_t *creds = NULL, *units, *params, *secret_keys, *doc;
 	const struct cp_config_key *k;
 	const struct cp_cloud_ops *ops;
+	cp_registry *reg;
 	void *ctx;
 	const char *key;
 	json_t *v;
@@ -684,7 +663,19 @@ env_show(struct cli *cli, int argc, char **argv)
 	rc = load_env(cli, argv[1], &portal, &env, &creds);
 	if (rc != CLI_OK)
 		return rc;
-	ops = find_cloud(cli, env.cloud, &ctx);
+	/* Without its plugin the schema is unknown: every value is then
+	 * shown as hidden, and the command still succeeds. */
+	reg = cli_plugins(cli);
+	ops = NULL;
+	if (reg == NULL || cp_registry_find(reg, CP_CAP_CLOUD, env.cloud,
+	    (const void **)&ops, &ctx) == NULL) {
+		ops = NULL;
+		fprintf(stderr, cli_text(cli, "%s: note: no running plugin "
+		    "offers cloud '%s': every parameter is shown as hidden\n",
+		    "%s: 注意: クラウド '%s' のプラグインが稼働していないため、"
+		    "すべてのパラメータを非表示にします\n"), cli->prog,
+		    env.cloud);
+	}
 	params = json_object();
 	secret_keys = json_array();
 	units = json_array();
@@ -796,7 +787,7 @@ env_sync(struct cli *cli, int argc, char **argv)
 	const struct cp_cloud_ops *ops;
 	struct cp_portal portal;
 	struct cp_env env;
-	json_t *creds = NULL;
+	json_t *creds = NULL, *units = NULL;
 	size_t n = 0, removed = 0;
 	void *ctx;
 	cp_err r;
@@ -812,12 +803,24 @@ env_sync(struct cli *cli, int argc, char **argv)
 		json_decref(creds);
 		return CLI_ERROR;
 	}
-	r = sync_units(cli, cli->store, ops, ctx, creds, &env, &n, &removed);
+	r = discover(ops, ctx, creds, env.account, env.name, &units);
 	json_decref(creds);
 	if (r != CP_OK)
 		return cli_error(cli, "%s: listing its units failed: %s",
 		    env.name, cp_strerror(r));
-	cp_audit(cli->store, portal.id, "cli", "env.sync", env.name);
+	n = json_array_size(units);
+	r = cp_store_begin(cli->store);
+	if (r == CP_OK)
+		r = store_units(cli->store, ops, &env, units, &removed);
+	if (r == CP_OK)
+		r = cp_audit(cli->store, portal.id, "cli", "env.sync", env.name);
+	if (r == CP_OK)
+		r = cp_store_commit(cli->store);
+	json_decref(units);
+	if (r != CP_OK) {
+		cp_store_rollback(cli->store);
+		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
+	}
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:I, s:I}", "name",
 		    env.name, "units", (json_int_t)n, "removed",
@@ -834,6 +837,7 @@ env_remove(struct cli *cli, int argc, char **argv)
 	struct cp_env env;
 	int yes = 0, i, rc;
 	const char *name = NULL;
+	cp_err r;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--yes") == 0)
@@ -852,9 +856,17 @@ env_remove(struct cli *cli, int argc, char **argv)
 	rc = load_env(cli, name, &portal, &env, NULL);
 	if (rc != CLI_OK)
 		return rc;
-	if (cp_env_remove(cli->store, portal.id, name) != CP_OK)
+	r = cp_store_begin(cli->store);
+	if (r == CP_OK)
+		r = cp_env_remove(cli->store, portal.id, name);
+	if (r == CP_OK)
+		r = cp_audit(cli->store, portal.id, "cli", "env.remove", name);
+	if (r == CP_OK)
+		r = cp_store_commit(cli->store);
+	if (r != CP_OK) {
+		cp_store_rollback(cli->store);
 		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
-	cp_audit(cli->store, portal.id, "cli", "env.remove", name);
+	}
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:b}", "name", name,
 		    "removed", 1));
@@ -1027,14 +1039,21 @@ cli_cmd_unit(struct cli *cli, int argc, char **argv)
 	rc = load_env(cli, argv[2], &portal, &env, NULL);
 	if (rc != CLI_OK)
 		return rc;
-	r = cp_unit_set_inspect(cli->store, env.id, argv[3], on);
+	r = cp_store_begin(cli->store);
+	if (r == CP_OK)
+		r = cp_unit_set_inspect(cli->store, env.id, argv[3], on);
+	if (r == CP_OK)
+		r = cp_audit(cli->store, portal.id, "cli", on ?
+		    "unit.inspect.on" : "unit.inspect.off", argv[3]);
+	if (r == CP_OK)
+		r = cp_store_commit(cli->store);
+	if (r != CP_OK)
+		cp_store_rollback(cli->store);
 	if (r == CP_E_NOTFOUND)
 		return cli_error(cli, "environment %s has no unit '%s'",
 		    env.name, argv[3]);
 	if (r != CP_OK)
 		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
-	cp_audit(cli->store, portal.id, "cli", on ? "unit.inspect.on" :
-	    "unit.inspect.off", argv[3]);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:s, s:b}", "env",
 		    env.name, "unit", argv[3], "inspect", on));

@@ -165,16 +165,19 @@ cli_cmd_plugins(struct cli *cli, int argc, char **argv)
 		    "capabilities, status and file; then every refused "
 		    "plugin with\nthe one-line reason (file, both ABI "
 		    "versions, the failed check).\n"
-		    "Exit status: 0 when no plugin was refused, 1 when one "
-		    "was (the list is\nstill printed), 2 on a usage error.\n",
+		    "Exit status: 0 when every plugin loaded and its section "
+		    "is right, 1 when a\nplugin was refused or a [plugin:...] "
+		    "section is wrong (the list is still\nprinted), 2 on a "
+		    "usage error.\n",
 		    "使い方: cloudpatrol [--config F] [--json] plugins\n"
 		    "設定されたプラグインディレクトリのプラグインを一覧します: "
 		    "名前 (/インスタンス)、\nバージョン、ABI、機能、状態、"
 		    "ファイル。続いて拒否されたプラグインを理由 (ファイル、\n"
 		    "双方の ABI バージョン、失敗した検査) とともに 1 行ずつ"
 		    "示します。\n"
-		    "終了コード: 拒否なしで 0、拒否ありで 1 (一覧は表示)、"
-		    "使い方の誤りで 2。\n"));
+		    "終了コード: すべて読み込めて設定も正しければ 0、拒否または "
+		    "[plugin:...] の誤り\nがあれば 1 (一覧は表示)、使い方の誤りで "
+		    "2。\n"));
 		return CLI_OK;
 	}
 	if (argc > 1)
@@ -183,7 +186,8 @@ cli_cmd_plugins(struct cli *cli, int argc, char **argv)
 	if (reg == NULL)
 		return CLI_ERROR;
 	rc = cli->json ? print_json(cli, reg) : print_text(cli, reg);
-	if (rc == CLI_OK && cp_registry_refused_count(reg) > 0)
+	if (rc == CLI_OK && (cp_registry_refused_count(reg) > 0 ||
+	    cli->plugin_problems))
 		rc = CLI_ERROR;
 	return rc;
 }

@@ -45,11 +45,11 @@ portal_add(struct cli *cli, int argc, char **argv)
 	cp_err r;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return portal_help(cli);
 		if (c != 'l')
-			return cli_usage(cli, "portal", "unknown option");
+			return cli_bad_option(cli, "portal", c, argv);
 		if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0)
 			return cli_usage(cli, "portal",
 			    "--lang takes ja or en, not '%s'", optarg);
@@ -63,7 +63,16 @@ portal_add(struct cli *cli, int argc, char **argv)
 	if (lang == NULL)
 		lang = cli->lang != NULL ? cli->lang :
 		    cp_core_config(cli->core)->language;
-	r = cp_portal_add(st, argv[optind], lang, &id);
+	/* The change and its audit row stand or fall together. */
+	r = cp_store_begin(st);
+	if (r == CP_OK)
+		r = cp_portal_add(st, argv[optind], lang, &id);
+	if (r == CP_OK)
+		r = cp_audit(st, id, "cli", "portal.add", argv[optind]);
+	if (r == CP_OK)
+		r = cp_store_commit(st);
+	if (r != CP_OK)
+		cp_store_rollback(st);
 	if (r == CP_E_INVALID)
 		return cli_usage(cli, "portal", "bad portal name '%s': use 1 "
 		    "to 63 characters of a-z, 0-9 and -", argv[optind]);
@@ -72,7 +81,6 @@ portal_add(struct cli *cli, int argc, char **argv)
 		    argv[optind]);
 	if (r != CP_OK)
 		return cli_error(cli, "%s", cp_store_errmsg(st));
-	cp_audit(st, id, "cli", "portal.add", argv[optind]);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:I, s:s}", "name",
 		    argv[optind], "id", (json_int_t)id, "lang", lang));
@@ -154,11 +162,11 @@ portal_remove(struct cli *cli, int argc, char **argv)
 	cp_store *st;
 	cp_err r;
 
-	while ((c = getopt_long(argc, argv, "yh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
 		if (c == 'h')
 			return portal_help(cli);
 		if (c != 'y')
-			return cli_usage(cli, "portal", "unknown option");
+			return cli_bad_option(cli, "portal", c, argv);
 		yes = 1;
 	}
 	if (argc - optind != 1)
@@ -169,12 +177,21 @@ portal_remove(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (st == NULL)
 		return CLI_ERROR;
-	r = cp_portal_remove(st, argv[optind]);
+	/* Recorded installation-wide (portal 0): the portal's own audit
+	 * rows go with it. */
+	r = cp_store_begin(st);
+	if (r == CP_OK)
+		r = cp_portal_remove(st, argv[optind]);
+	if (r == CP_OK)
+		r = cp_audit(st, 0, "cli", "portal.remove", argv[optind]);
+	if (r == CP_OK)
+		r = cp_store_commit(st);
+	if (r != CP_OK)
+		cp_store_rollback(st);
 	if (r == CP_E_NOTFOUND)
 		return cli_error(cli, "no portal named '%s'", argv[optind]);
 	if (r != CP_OK)
 		return cli_error(cli, "%s", cp_store_errmsg(st));
-	cp_audit(st, 0, "cli", "portal.remove", argv[optind]);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:b}", "name",
 		    argv[optind], "removed", 1));

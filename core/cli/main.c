@@ -91,8 +91,10 @@ main(int argc, char **argv)
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = "cloudpatrol";
 	cp_diag_init(&cli.diag);
-	/* '+': stop at the command; its own options are its own. */
-	while ((c = getopt_long(argc, argv, "+c:p:h", opts, NULL)) != -1) {
+	/* '+': stop at the command; its own options are its own.  ':' and
+	 * opterr = 0: every option error is ours to word. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cli.config_path = optarg;
@@ -116,7 +118,7 @@ main(int argc, char **argv)
 		case 'V':
 			return cli_cmd_version(&cli, 0, NULL);
 		default:
-			return cli_usage(&cli, NULL, "unknown option");
+			return cli_bad_option(&cli, NULL, c, argv);
 		}
 	}
 	if (optind >= argc) {

@@ -33,6 +33,14 @@ for cmd in version plugins portal env unit config; do
 	has "$T/out" "Usage: cloudpatrol"
 done
 run 2 "$CP" version extra
+run 2 "$CP" --lang
+has "$T/err" "option '--lang' needs a value"
+run 2 "$CP" --bogus version
+has "$T/err" "unknown option '--bogus'"
+run 2 "$CP" portal add x --lang
+has "$T/err" "option '--lang' needs a value"
+run 2 "$CP" -p "Not Valid" env list
+has "$T/err" "bad portal name 'Not Valid'"
 
 # config check: the sample configuration is valid as shipped.
 run 0 "$CP" config check "$CP_TOP_SRCDIR/etc/cloudpatrol.ini"
@@ -169,12 +177,30 @@ has "$T/out" "periodic inspection off"
 run 1 "$CP" unit inspect prod 999 on
 has "$T/err" "has no unit '999'"
 run 2 "$CP" unit inspect prod 111111111111 maybe
-# sync: a unit gone from the cloud goes from the store.
+# sync: a unit gone from the cloud goes from the store; the operator's
+# inspection switch of the others survives.
+run 0 "$CP" unit inspect prod 111111111111 off
 rm -r "$cloud/units/222222222222"
 run 0 "$CP" env sync prod
 has "$T/out" "prod: 1 unit(s), 1 removed"
 run 0 "$CP" --json unit list prod
 lacks "$T/out" "222222222222"
+has "$T/out" '"inspect": false'
+# A wrong [plugin:...] section stops only its own plugin.
+cat >"$T/badplugin.ini" <<INI
+[core]
+state_dir = $T/state
+plugin_dirs = $T/plugins
+[plugin:testcloud]
+colour = blue
+INI
+run 1 "$CP" --config "$T/badplugin.ini" plugins
+has "$T/err" "$T/badplugin.ini:5: [plugin:testcloud] key 'colour'"
+has "$T/out" "testcloud"
+# Without its plugin an environment is still shown, all values hidden.
+run 0 "$CP" --config "$T/badplugin.ini" env show prod
+has "$T/err" "every parameter is shown as hidden"
+has "$T/out" "fixtures: (set, hidden)"
 run 0 "$CP" env setup-guide testcloud --variant remediation
 has "$T/out" "remediation file"
 run 0 "$CP" --lang ja env setup-guide testcloud

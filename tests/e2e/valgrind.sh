@@ -13,15 +13,18 @@ vg="./libtool --mode=execute valgrind --quiet --leak-check=full \
 passed=0
 failed=0
 
+# check NAME EXPECTED-STATUS CMD...: any other status (a crash, valgrind's
+# 99) or a memory error in the output fails.
 check() {
 	name=$1
-	shift
+	want=$2
+	shift 2
 	set +e
 	"$@" >"$tmp/out" 2>&1
 	rc=$?
 	set -e
-	if [ $rc -eq 99 ] || grep -q "definitely lost\|Invalid \(read\|write\)\|uninitialised" "$tmp/out"; then
-		echo "FAIL: valgrind: $name"
+	if [ $rc -ne "$want" ] || grep -q "definitely lost\|indirectly lost\|Invalid \(read\|write\|free\)\|uninitialised" "$tmp/out"; then
+		echo "FAIL: valgrind: $name (exit $rc, expected $want)"
 		cat "$tmp/out"
 		failed=$((failed + 1))
 	else
@@ -35,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 for prog in "$@"; do
 	case "$prog" in
-	tests/unit/*) check "$prog" $vg "./$prog" ;;
+	tests/unit/*) check "$prog" 0 $vg "./$prog" ;;
 	esac
 done
 
@@ -44,7 +47,8 @@ mkdir -p "$tmp/plugins" "$tmp/state"
 cp tests/plugins/.libs/*.so "$tmp/plugins/"
 printf '[core]\nstate_dir = %s/state\nplugin_dirs = %s/plugins\n' \
 	"$tmp" "$tmp" >"$tmp/cp.ini"
-check "cloudpatrol plugins" $vg ./cloudpatrol --config "$tmp/cp.ini" plugins
+# Exit 1: the refused test plugins are among them.
+check "cloudpatrol plugins" 1 $vg ./cloudpatrol --config "$tmp/cp.ini" plugins
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

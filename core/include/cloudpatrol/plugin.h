@@ -13,6 +13,12 @@
  *        HTTP client with JSON/XML helpers and paging).  Until cloudpatrol
  *        1.0.0 is released, ABI 1.0 may still change; from then on, never.
  *
+ * Two kinds of array cross the boundary element by element and carry no
+ * size of their own: struct cp_capability and struct cp_config_key.
+ * Their layout is frozen for major 1; what a later minor needs to add to
+ * them goes into a new table, reached through a member appended to the
+ * descriptor or an ops table.
+ *
  * A plugin is a shared object built from these headers alone.  It exports
  * one symbol, cp_plugin_entry(), and reaches the core only through the host
  * table it is given in init(): it never links against libcloudpatrol.

@@ -22,9 +22,15 @@
 #include "log/log.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
-#define CONFIG_LINE_MAX 1024
 #define CONFIG_MAX_SECTIONS 256
 #define CONFIG_MAX_ENTRIES 256
+
+enum {
+	SECT_NONE = -1,		/* before any header */
+	SECT_CORE = -2,
+	SECT_HTTP = -3,
+	SECT_BAD = -4		/* reported already: its keys are ignored */
+};
 
 struct parse_state {
 	struct cp_config *cfg;
@@ -33,6 +39,10 @@ struct parse_state {
 	const char *text;	/* the whole file, NUL-terminated */
 	size_t pos;
 	int line;		/* the line last handed to inih */
+	/* The section of the lines being read, as the reader saw its
+	 * header (inih truncates long section names): SECT_* or the
+	 * index of a plugin section. */
+	long cur;
 	/* which [core]/[http] keys were given, to refuse duplicates */
 	char seen[32][24];
 	size_t n_seen;
@@ -214,8 +224,11 @@ note_section(struct parse_state *ps, const char *name)
 	char plugin[64], inst[64];
 	size_t plen;
 
-	if (strcmp(name, "core") == 0 || strcmp(name, "http") == 0)
+	ps->cur = SECT_BAD;
+	if (strcmp(name, "core") == 0 || strcmp(name, "http") == 0) {
+		ps->cur = name[0] == 'c' ? SECT_CORE : SECT_HTTP;
 		return;
+	}
 	if (strncmp(name, "plugin:", 7) != 0) {
 		cp_diag_error(ps->diag, diag_file(ps), ps->line,
 		    "unknown section [%s] (known: [core], [http], "
@@ -266,6 +279,7 @@ note_section(struct parse_state *ps, const char *name)
 		free(s->instance);
 		return;
 	}
+	ps->cur = (long)cfg->n_sections;
 	cfg->n_sections++;
 }
 
@@ -293,11 +307,14 @@ reader(char *str, int num, void *stream)
 		    "line longer than %d characters", num - 2);
 		take = 0;
 	}
-	memcpy(str, start, take);
+	/* Leading blanks go: inih would read an indented line as the
+	 * continuation of the value above, which this file format does not
+	 * have. */
+	for (p = start; take > 0 && (*p == ' ' || *p == '\t'); p++)
+		take--;
+	memcpy(str, p, take);
 	str[take] = '\0';
-	/* Section headers: "[name]" after optional white space. */
-	for (p = str; *p == ' ' || *p == '\t'; p++)
-		;
+	p = str;
 	if (*p == '[') {
 		const char *end = strchr(p, ']');
 
@@ -464,28 +481,17 @@ http_key(struct parse_state *ps, const char *key, const char *value)
 }
 
 static void
-plugin_key(struct parse_state *ps, const char *section, const char *key,
-    const char *value)
+plugin_key(struct parse_state *ps, const char *key, const char *value)
 {
-	struct cp_plugin_section *s = NULL;
+	struct cp_plugin_section *s;
 	struct cp_config_entry *ne;
+	char section[160];
 	size_t i;
 
-	/* The reader noted this section just before; match by its text. */
-	for (i = ps->cfg->n_sections; i-- > 0;) {
-		struct cp_plugin_section *c = &ps->cfg->sections[i];
-		char name[160];
-
-		snprintf(name, sizeof(name), "plugin:%s%s%s", c->plugin,
-		    c->instance != NULL ? "/" : "",
-		    c->instance != NULL ? c->instance : "");
-		if (strcmp(name, section) == 0) {
-			s = c;
-			break;
-		}
-	}
-	if (s == NULL)
-		return;		/* the bad header was reported already */
+	s = &ps->cfg->sections[ps->cur];
+	snprintf(section, sizeof(section), "plugin:%s%s%s", s->plugin,
+	    s->instance != NULL ? "/" : "", s->instance != NULL ?
+	    s->instance : "");
 	if (strcmp(key, "enabled") == 0) {
 		if (cp_parse_bool(value, &s->enabled) != CP_OK)
 			cp_diag_error(ps->diag, diag_file(ps), ps->line,
@@ -524,28 +530,42 @@ plugin_key(struct parse_state *ps, const char *section, const char *key,
 	s->n_entries++;
 }
 
+/*
+ * inih's section argument is not used: it is cut at inih's own limit, so
+ * a long [plugin:NAME/INSTANCE] would lose its keys.  The reader noted the
+ * section of this line.
+ */
 static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *ps = user;
 
-	if (strcmp(section, "core") == 0 || strcmp(section, "http") == 0) {
-		if (seen_before(ps, section, key)) {
+	(void)section;
+	switch (ps->cur) {
+	case SECT_CORE:
+	case SECT_HTTP:
+		if (seen_before(ps, ps->cur == SECT_CORE ? "core" : "http",
+		    key)) {
 			cp_diag_error(ps->diag, diag_file(ps), ps->line,
-			    "[%s] key '%s' given twice", section, key);
+			    "[%s] key '%s' given twice",
+			    ps->cur == SECT_CORE ? "core" : "http", key);
 			return 1;
 		}
-		if (section[0] == 'c')
+		if (ps->cur == SECT_CORE)
 			core_key(ps, key, value);
 		else
 			http_key(ps, key, value);
-	} else if (strncmp(section, "plugin:", 7) == 0) {
-		plugin_key(ps, section, key, value);
-	} else if (section[0] == '\0') {
+		break;
+	case SECT_NONE:
 		cp_diag_error(ps->diag, diag_file(ps), ps->line,
 		    "key '%s' outside of any section", key);
+		break;
+	case SECT_BAD:
+		break;		/* the header was reported */
+	default:
+		plugin_key(ps, key, value);
+		break;
 	}
-	/* Unknown sections were reported by the reader. */
 	return 1;
 }
 
@@ -659,6 +679,7 @@ cp_config_load(const char *path, struct cp_config **out,
 	ps.diag = diag;
 	ps.file = file;
 	ps.text = text;
+	ps.cur = SECT_NONE;
 	pr = ini_parse_stream(reader, &ps, handler, &ps);
 	if (pr > 0)
 		cp_diag_error(diag, file, pr,

@@ -128,7 +128,7 @@ cp_core_plugins(cp_core *core, struct cp_diag *diag, cp_registry **out)
 {
 	struct cp_registry_opts o;
 	size_t i;
-	cp_err r;
+	cp_err r, rinit;
 
 	*out = NULL;
 	if (core->plugins_loaded) {
@@ -150,9 +150,12 @@ cp_core_plugins(cp_core *core, struct cp_diag *diag, cp_registry **out)
 			    "cannot load plugins from this directory: %s",
 			    cp_strerror(r));
 	}
+	/* A bad [plugin:...] section disables its own instance only: the
+	 * others still start, and the problem is returned afterwards. */
 	r = cp_registry_configure(core->reg, core->cfg, diag);
+	rinit = cp_registry_init(core->reg);
 	if (r == CP_OK)
-		r = cp_registry_init(core->reg);
+		r = rinit;
 	*out = core->reg;
 	return core->plugins_result = r;
 }

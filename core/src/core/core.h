@@ -47,7 +47,8 @@ cp_http_pool *cp_core_http(cp_core *core);
 /*
  * Loads the plugins of every configured directory, configures their
  * instances and initialises them, once.  Refusals are logged and kept in
- * the registry; configuration problems go to diag (CP_E_CONFIG).
+ * the registry; configuration problems go to diag and disable only the
+ * instances they concern: the result is then CP_E_CONFIG, with *out set.
  */
 cp_err cp_core_plugins(cp_core *core, struct cp_diag *diag,
     cp_registry **out);

@@ -70,11 +70,15 @@ target_set_host(struct cp_http_target *t, const char *host)
 	return CP_OK;
 }
 
-/* The URL without the parts that may carry credentials. */
+/*
+ * The URL without the parts that may carry credentials: user, password,
+ * query and fragment go, and of the path only the first segment stays,
+ * since webhook URLs (Slack, Teams) carry their token in the path.
+ */
 static void
 target_set_display(struct cp_http_target *t, CURLU *u)
 {
-	char *s = NULL;
+	char *s = NULL, *path = NULL, *cut;
 	size_t len;
 
 	curl_url_set(u, CURLUPART_USER, NULL, 0);
@@ -82,6 +86,16 @@ target_set_display(struct cp_http_target *t, CURLU *u)
 	curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
 	curl_url_set(u, CURLUPART_QUERY, NULL, 0);
 	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	    path != NULL && path[0] == '/' &&
+	    (cut = strchr(path + 1, '/')) != NULL && cut[1] != '\0') {
+		char shown[1024];
+
+		cut[1] = '\0';
+		if (cp_snprintf(shown, sizeof(shown), "%s...", path) == CP_OK)
+			curl_url_set(u, CURLUPART_PATH, shown, 0);
+	}
+	curl_free(path);
 	if (curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK || s == NULL) {
 		cp_strlcpy(t->display, "(URL)", sizeof(t->display));
 		return;

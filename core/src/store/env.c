@@ -373,7 +373,7 @@ cp_unit_put(cp_store *st, int64_t env_id, const char *unit, const char *name,
 	    "INSERT INTO units (env_id, unit, name, "
 	    "remediation, inspect) VALUES (?1, ?2, ?3, ?4, ?5) "
 	    "ON CONFLICT (env_id, unit) DO UPDATE SET name = excluded.name, "
-	    "remediation = excluded.remediation, inspect = excluded.inspect",
+	    "remediation = excluded.remediation",
 	    &stmt, "saving a unit");
 	if (r != CP_OK)
 		return r;

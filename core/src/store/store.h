@@ -150,8 +150,10 @@ struct cp_unit {
 typedef cp_err (*cp_unit_fn)(void *ud, const struct cp_unit *u);
 
 /*
- * Adds or updates a unit (by env and unit id): name, remediation and
- * inspect are set in both cases.  unit is 1..127 printable bytes, name at
+ * Adds a unit, or updates the name and remediation of one that exists (by
+ * env and unit id); inspect applies only to a new unit, so the operator's
+ * periodic-inspection switch survives every re-sync.  unit is 1..127
+ * printable bytes, name at
  * most 127.  CP_E_NOTFOUND when the environment does not exist; set_inspect
  * and remove answer it when the unit does not.
  */

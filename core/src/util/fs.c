@@ -107,6 +107,35 @@ cp_mkdir_p(const char *dir, mode_t mode)
 	return CP_OK;
 }
 
+/* Makes a rename in the folder of path durable. */
+static void
+sync_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd;
+
+	if (cp_snprintf(dir, sizeof(dir), "%s", path) != CP_OK)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		cp_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * The temporary file gets an unpredictable name and is created with
+ * O_EXCL (mkstemp), and its mode is set before a byte is written, so a
+ * secret never sits in a file someone prepared or could read.
+ */
 cp_err
 cp_file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
@@ -114,13 +143,13 @@ cp_file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 	const char *c = p;
 	int fd;
 
-	if (cp_snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) != CP_OK)
+	if (cp_snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) != CP_OK)
 		return CP_E_LIMIT;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    mode);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return CP_E_IO;
+	if (fchmod(fd, mode) != 0)
+		goto fail;
 	while (n > 0) {
 		ssize_t w = write(fd, c, n);
 
@@ -131,7 +160,7 @@ cp_file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 		c += w;
 		n -= (size_t)w;
 	}
-	if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
+	if (fsync(fd) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -141,6 +170,7 @@ cp_file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 		unlink(tmp);
 		return CP_E_IO;
 	}
+	sync_parent(path);
 	return CP_OK;
 fail:
 	if (fd >= 0)

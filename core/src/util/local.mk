@@ -5,4 +5,5 @@ libcloudpatrol_la_SOURCES += \
 	core/src/util/str.c \
 	core/src/util/buf.c \
 	core/src/util/fs.c \
-	core/src/util/diag.c
+	core/src/util/diag.c \
+	core/src/util/secret.c

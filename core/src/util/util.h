@@ -78,6 +78,20 @@ cp_err cp_mkdir_p(const char *dir, mode_t mode);
 /* Writes a file through a temporary name and rename(), with mode. */
 cp_err cp_file_write_atomic(const char *path, const void *p, size_t n,
     mode_t mode);
+/*
+ * Reads a secret from path: opened without following a symlink, it must be
+ * a regular file owned by this user or root that group and others cannot
+ * read or write, of at most max bytes.  Trailing CR/LF are dropped; an
+ * empty secret is CP_E_INVALID.  *out is NUL-terminated and owned: wipe it
+ * (cp_memwipe) and free it.  why names the path and the problem, never the
+ * secret.  No copy of the secret is left behind on any path.
+ */
+cp_err cp_secret_read_file(const char *path, size_t max, char **out,
+    size_t *len, char *why, size_t why_size);
+/* The same from an open descriptor read to its end (standard input). */
+cp_err cp_secret_read_fd(int fd, size_t max, char **out, size_t *len,
+    char *why, size_t why_size);
+
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void cp_memwipe(void *p, size_t n);
 

@@ -241,6 +241,34 @@ test_config_refuses_long_lines_and_duplicates(void)
 }
 
 static void
+test_config_long_sections_and_indented_keys(void)
+{
+	struct cp_config *cfg = NULL;
+	struct cp_diag d;
+	const char *path = write_ini("long-section.ini",
+	    "[core]\n"
+	    "  workers = 3\n"
+	    "\tlog_level = debug\n"
+	    "[plugin:testcloud/production-eu-west-secondary-account-a]\n"
+	    "enabled = no\n"
+	    "endpoint = https://127.0.0.1:1/\n");
+
+	cp_diag_init(&d);
+	CU_ASSERT_EQUAL_FATAL(cp_config_load(path, &cfg, &d), CP_OK);
+	/* Indented lines are keys, not continuations of the line above. */
+	CU_ASSERT_EQUAL(cfg->workers, 3);
+	CU_ASSERT_EQUAL(cfg->log_level, CP_LOG_DEBUG);
+	/* inih truncates long section names; the keys still land. */
+	CU_ASSERT_EQUAL_FATAL(cfg->n_sections, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->sections[0].instance,
+	    "production-eu-west-secondary-account-a");
+	CU_ASSERT_EQUAL(cfg->sections[0].enabled, 0);
+	CU_ASSERT_EQUAL(cfg->sections[0].n_entries, 1);
+	cp_config_free(cfg);
+	cp_diag_free(&d);
+}
+
+static void
 test_config_search_order(void)
 {
 	struct cp_config *cfg = NULL;
@@ -278,6 +306,8 @@ main(void)
 		    test_config_reports_every_mistake_with_its_line },
 		{ "refuses_long_lines_and_duplicates",
 		    test_config_refuses_long_lines_and_duplicates },
+		{ "long_sections_and_indented_keys",
+		    test_config_long_sections_and_indented_keys },
 		{ "search_order", test_config_search_order },
 		{ NULL, NULL }
 	};

@@ -27,6 +27,14 @@ test_url_https_parts(void)
 	CU_ASSERT_PTR_NULL(strstr(t.display, "user"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.display, "/subs"));
 
+	/* Webhook tokens live in the path: only its first segment shows. */
+	CU_ASSERT_EQUAL(cp_http_target_parse("https://hooks.example.com/"
+				 "services/T000/B000/XXXXsecret",
+		&t, why, sizeof(why)),
+	    CP_OK);
+	CU_ASSERT_STRING_EQUAL(t.display,
+	    "https://hooks.example.com/services/...");
+
 	CU_ASSERT_EQUAL(cp_http_target_parse("https://[2001:db8::1]:8443/", &t,
 			    why, sizeof(why)),
 	    CP_OK);

@@ -321,15 +321,21 @@ test_env_units(void)
 	CU_ASSERT_STRING_EQUAL(us.v[1].name, "Second");
 	CU_ASSERT_EQUAL(us.v[1].remediation, 1);
 	CU_ASSERT_EQUAL(us.v[1].inspect, 0);
-	/* Put again: an update of the same row. */
+	/* Put again: an update of the same row, which keeps the
+	 * operator's inspection switch (a re-sync never resets it). */
 	CU_ASSERT_EQUAL(cp_unit_put(st, e, "sub-b", "Renamed", 0, 1), CP_OK);
 	memset(&us, 0, sizeof(us));
 	CU_ASSERT_EQUAL(cp_unit_list(st, e, collect_unit, &us), CP_OK);
 	CU_ASSERT_EQUAL_FATAL(us.n, 2);
 	CU_ASSERT_STRING_EQUAL(us.v[1].name, "Renamed");
 	CU_ASSERT_EQUAL(us.v[1].remediation, 0);
-	CU_ASSERT_EQUAL(us.v[1].inspect, 1);
+	CU_ASSERT_EQUAL(us.v[1].inspect, 0);
+	CU_ASSERT_EQUAL(cp_unit_put(st, e, "sub-a", "A", 0, 0), CP_OK);
+	CU_ASSERT_EQUAL(st_sql_int(st, "SELECT inspect FROM units "
+				       "WHERE unit = 'sub-a'"),
+	    1);
 	/* The inspection switch. */
+	CU_ASSERT_EQUAL(cp_unit_set_inspect(st, e, "sub-b", 1), CP_OK);
 	CU_ASSERT_EQUAL(cp_unit_set_inspect(st, e, "sub-b", 0), CP_OK);
 	CU_ASSERT_EQUAL(cp_unit_set_inspect(st, e, "sub-b", 0), CP_OK);
 	CU_ASSERT_EQUAL(st_sql_int(st, "SELECT inspect FROM units "
