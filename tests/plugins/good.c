@@ -1,6 +1,7 @@
 /*
  * good.c - a test plugin the host must accept: all five capability kinds,
- * a config schema with every kind of key, and per-instance state in the
+ * a config schema with every kind of key, a cloud with env_params and
+ * the one cloud flag, and per-instance state in the
  * context init() returns (never in globals), so that two instances of it
  * coexist.  Every callback counts its calls in the context.
  */
@@ -172,10 +173,22 @@ good_run(void *ctx, const char *policy_id, const json_t *rows,
 	return *results != NULL ? CP_OK : CP_E_NOMEM;
 }
 
+/* What an environment of goodcloud takes ("env add"). */
+static const struct cp_config_key good_env_params[] = {
+	{ "region", CP_CFG_STRING, CP_CFG_REQUIRED, NULL, 0, 0,
+	    "where the things are" },
+	{ "api_key", CP_CFG_STRING, CP_CFG_REQUIRED | CP_CFG_SECRET, NULL, 0,
+	    0, "the key of the thing API" },
+	{ "port", CP_CFG_INT, 0, "443", 1, 65535, "the API's port" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL }
+};
+
 static const struct cp_cloud_ops good_cloud = {
 	.struct_size = sizeof(good_cloud),
 	.cloud = "goodcloud",
 	.unit_kind = "thing",
+	.env_params = good_env_params,
+	.flags = CP_CLOUD_F_INSPECT_OPT_IN,
 	.setup_guide = good_setup_guide,
 	.validate = good_validate,
 	.discover_units = good_discover_units,

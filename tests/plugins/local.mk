@@ -71,6 +71,25 @@ tests_plugins_refuses_host_la_CFLAGS = $(PLUGIN_CC_FLAGS)
 tests_plugins_refuses_host_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS) -DFIX_REFUSES_HOST
 tests_plugins_refuses_host_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
 
+check_LTLIBRARIES += tests/plugins/bad-env-params.la
+tests_plugins_bad_env_params_la_SOURCES = tests/plugins/refused.c
+tests_plugins_bad_env_params_la_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_plugins_bad_env_params_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS) \
+	-DFIX_BAD_ENV_PARAMS
+tests_plugins_bad_env_params_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
+
+check_LTLIBRARIES += tests/plugins/cloud-flags.la
+tests_plugins_cloud_flags_la_SOURCES = tests/plugins/refused.c
+tests_plugins_cloud_flags_la_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_plugins_cloud_flags_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS) -DFIX_CLOUD_FLAGS
+tests_plugins_cloud_flags_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
+
+check_LTLIBRARIES += tests/plugins/desc-flags.la
+tests_plugins_desc_flags_la_SOURCES = tests/plugins/refused.c
+tests_plugins_desc_flags_la_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_plugins_desc_flags_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS) -DFIX_DESC_FLAGS
+tests_plugins_desc_flags_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
+
 check_PROGRAMS += tests/plugins/load-one
 tests_plugins_load_one_SOURCES = tests/plugins/load-one.c
 tests_plugins_load_one_CFLAGS = $(TEST_CC_FLAGS)

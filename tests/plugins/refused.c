@@ -11,6 +11,9 @@
  *   FIX_NULL_CALLBACK  a cloud capability without collect()
  *   FIX_DUP_NAME       calls itself "good", the name of another plugin
  *   FIX_REFUSES_HOST   cp_plugin_entry returns NULL
+ *   FIX_BAD_ENV_PARAMS an env_params key whose default is out of bounds
+ *   FIX_CLOUD_FLAGS    a cloud flag bit the host does not know
+ *   FIX_DESC_FLAGS     a descriptor flag bit (none is defined)
  */
 #include <cloudpatrol/plugin.h>
 
@@ -19,6 +22,9 @@
 #define FIX_MINOR CP_ABI_MINOR
 #define FIX_RESERVED_SLOT NULL
 #define FIX_COLLECT fix_collect
+#define FIX_ENV_PARAMS NULL
+#define FIX_CLOUD_FLAG_BITS 0u
+#define FIX_DESC_FLAG_BITS 0u
 
 #if defined(FIX_WRONG_MAJOR)
 #define FIX_NAME "wrong-major"
@@ -47,6 +53,18 @@
 #define FIX_NAME "good"
 #elif defined(FIX_REFUSES_HOST)
 #define FIX_NAME "refuses-host"
+#elif defined(FIX_BAD_ENV_PARAMS)
+#define FIX_NAME "bad-env-params"
+#undef FIX_ENV_PARAMS
+#define FIX_ENV_PARAMS fix_env
+#elif defined(FIX_CLOUD_FLAGS)
+#define FIX_NAME "cloud-flags"
+#undef FIX_CLOUD_FLAG_BITS
+#define FIX_CLOUD_FLAG_BITS (CP_CLOUD_F_INSPECT_OPT_IN | 0x80u)
+#elif defined(FIX_DESC_FLAGS)
+#define FIX_NAME "desc-flags"
+#undef FIX_DESC_FLAG_BITS
+#define FIX_DESC_FLAG_BITS 0x4u
 #else
 #error "define one FIX_* macro"
 #endif
@@ -66,12 +84,22 @@ fix_collect(void *ctx, const json_t *creds, const char *unit,
 }
 #endif
 
+#if defined(FIX_BAD_ENV_PARAMS)
+static const struct cp_config_key fix_env[] = {
+	{ "region", CP_CFG_STRING, 0, NULL, 0, 0, "where" },
+	{ "port", CP_CFG_INT, 0, "0", 1, 65535, "the API's port" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL }
+};
+#endif
+
 static const struct cp_cloud_ops fix_cloud = {
 	.struct_size = sizeof(fix_cloud),
 	.cloud = "fixcloud",
 	.unit_kind = "unit",
+	.env_params = FIX_ENV_PARAMS,
 	.validate = fix_validate,
 	.collect = FIX_COLLECT,
+	.flags = FIX_CLOUD_FLAG_BITS,
 };
 
 static const struct cp_capability fix_caps[] = {
@@ -84,6 +112,7 @@ static const struct cp_plugin_descriptor fix_desc = {
 	.abi_major = FIX_MAJOR,
 	.abi_minor = FIX_MINOR,
 	.struct_size = sizeof(fix_desc),
+	.flags = FIX_DESC_FLAG_BITS,
 	.name = FIX_NAME,
 	.version = "0.0.1",
 	.description = "a test plugin the host must refuse",

@@ -144,6 +144,7 @@ set_defaults(struct cp_config *cfg)
 
 	cfg->from_build_tree = running_from_build_tree();
 	cfg->workers = 4;
+	cfg->remediation_ceiling = 10;
 	cfg->log_target = CP_LOG_TO_STDERR;
 	cfg->log_level = CP_LOG_INFO;
 	cfg->timeout_s = 30;
@@ -430,6 +431,24 @@ core_key(struct parse_state *ps, const char *key, const char *value)
 			cp_diag_error(ps->diag, diag_file(ps), ps->line,
 			    "[core] log_level = %s: expected error, warning, "
 			    "info or debug", value);
+	} else if (strcmp(key, "remediation_ceiling") == 0) {
+		n = cfg->remediation_ceiling;
+		set_int(ps, "core", key, value, 0, 100000, &n);
+		cfg->remediation_ceiling = (int)n;
+	} else if (strcmp(key, "geoip_ipv4") == 0 ||
+	    strcmp(key, "geoip_ipv6") == 0) {
+		if (value[0] != '/')
+			cp_diag_error(ps->diag, diag_file(ps), ps->line,
+			    "[core] %s: '%s' is not an absolute path", key,
+			    value);
+		else if (access(value, R_OK) != 0)
+			cp_diag_error(ps->diag, diag_file(ps), ps->line,
+			    "[core] %s: cannot read '%s': %s", key, value,
+			    strerror(errno));
+		else
+			set_string(ps, strcmp(key, "geoip_ipv4") == 0 ?
+			    &cfg->geoip_ipv4 :
+			    &cfg->geoip_ipv6, value);
 	} else if (strcmp(key, "language") == 0) {
 		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
 			cp_diag_error(ps->diag, diag_file(ps), ps->line,
@@ -439,7 +458,8 @@ core_key(struct parse_state *ps, const char *key, const char *value)
 	} else {
 		cp_diag_error(ps->diag, diag_file(ps), ps->line,
 		    "[core] unknown key '%s' (known: state_dir, plugin_dirs, "
-		    "policy_dirs, workers, log, log_level, language)", key);
+		    "policy_dirs, workers, log, log_level, language, "
+		    "remediation_ceiling, geoip_ipv4, geoip_ipv6)", key);
 	}
 }
 
@@ -614,6 +634,8 @@ cp_config_free(struct cp_config *cfg)
 	cp_strv_free(cfg->plugin_dirs);
 	cp_strv_free(cfg->policy_dirs);
 	free(cfg->language);
+	free(cfg->geoip_ipv4);
+	free(cfg->geoip_ipv6);
 	free(cfg->ca_file);
 	free(cfg->proxy);
 	free(cfg);

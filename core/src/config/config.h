@@ -45,6 +45,9 @@ struct cp_config {
 	int log_target;		/* enum cp_log_target */
 	int log_level;		/* enum cp_log_level */
 	char *language;		/* "ja" | "en" */
+	int remediation_ceiling; /* most remediations one run may do */
+	char *geoip_ipv4;	/* IP2Location LITE DB1 CSV, or NULL */
+	char *geoip_ipv6;
 
 	/* [http] */
 	char *ca_file;

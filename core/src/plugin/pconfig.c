@@ -41,6 +41,43 @@ scheme_len(const char *url)
 }
 
 /*
+ * Whether the authority of an URL (what follows "scheme://" up to the
+ * first '/', '?' or '#': [user@]host[:port]) names a host: a name or an
+ * [IPv6] literal, and a port of 1 to 5 digits when one is given.
+ */
+static int
+authority_ok(const char *a)
+{
+	size_t len = strcspn(a, "/?#"), i;
+	const char *at, *host, *end = a + len, *port;
+
+	for (at = NULL, i = 0; i < len; i++)
+		if (a[i] == '@')
+			at = a + i;
+	host = at != NULL ? at + 1 : a;
+	if (host < end && *host == '[') {
+		port = memchr(host, ']', (size_t)(end - host));
+		if (port == NULL || port == host + 1)
+			return 0;
+		port++;
+	} else {
+		port = memchr(host, ':', (size_t)(end - host));
+		if (port == NULL)
+			port = end;
+		if (port == host)
+			return 0;
+	}
+	if (port == end)
+		return 1;
+	if (*port != ':' || end - port < 2 || end - port > 6)
+		return 0;
+	for (port++; port < end; port++)
+		if (*port < '0' || *port > '9')
+			return 0;
+	return 1;
+}
+
+/*
  * http:// and https:// always; another scheme only when the key's default
  * uses it (a mail plugin's smtp://).  A host must follow the scheme.
  */
@@ -48,12 +85,10 @@ static int
 url_ok(const char *url, const char *def)
 {
 	size_t n = scheme_len(url), dn;
-	const char *rest;
 
 	if (n == 0)
 		return 0;
-	rest = url + n + 3;
-	if (*rest == '\0' || *rest == '/' || strpbrk(url, " \t") != NULL)
+	if (!authority_ok(url + n + 3) || strpbrk(url, " \t") != NULL)
 		return 0;
 	if ((n == 4 && strncasecmp(url, "http", 4) == 0) ||
 	    (n == 5 && strncasecmp(url, "https", 5) == 0))

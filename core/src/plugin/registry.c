@@ -1,16 +1,19 @@
 /*
  * registry.c - the plugins loaded, their instances, and the refused ones.
  *
- * A plugin file goes through: the file checks (name, no symlink, not
- * writable by group or others), the loader (entry symbol), its entry
- * (which may refuse the host), validation of its descriptor, and the
- * unique-name check.  Any failure is one refusal line, logged and kept;
+ * A plugin file goes through: the directory walk (open_dir: every
+ * directory from "/" down checked for owner and mode), the file checks
+ * (name; opened once without following a link, then type, owner and mode
+ * checked on that descriptor), the loader (from that same descriptor; the
+ * entry symbol), its entry (which may refuse the host), validation of its
+ * descriptor, and the unique-name check.  Any failure is one refusal line, logged and kept;
  * loading goes on with the next file.  Instances are made only by
  * configure and started only by init, after every plugin was validated.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@
 #define REG_MAX_REFUSED 1024	/* refusals kept (all are logged) */
 #define REG_MAX_DIR_FILES 4096	/* "*.so" names read from one directory */
 #define REG_PATH_MAX 4096
+#define REG_MAX_LINKS 32	/* symbolic links followed to a directory */
 
 enum reg_state {
 	REG_LOADING = 0,
@@ -106,6 +110,7 @@ cp_registry_destroy(cp_registry *reg)
 		cp_instance_destroy(reg->inst[i - 1]);
 	free(reg->inst);
 	for (i = 0; i < reg->n_plugins; i++) {
+		cp_pdef_free(&reg->plugins[i]->def);
 		free(reg->plugins[i]->file);
 		free(reg->plugins[i]);
 	}
@@ -180,66 +185,285 @@ file_name_ok(const char *name)
 	return cp_str_only(stem, "abcdefghijklmnopqrstuvwxyz0123456789-");
 }
 
-/* Why the mode of st makes it unusable, or NULL. */
-static const char *
-mode_problem(const struct stat *st, int want_dir)
+/* Whether uid may own what we load: root, or the user we run as. */
+static int
+owner_ok(uid_t uid)
 {
-	if (S_ISLNK(st->st_mode))
-		return "is a symbolic link";
-	if (want_dir && !S_ISDIR(st->st_mode))
-		return "is not a directory";
-	if (!want_dir && !S_ISREG(st->st_mode))
-		return "is not a regular file";
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return "is writable by group or others";
-	return NULL;
+	return uid == 0 || uid == geteuid();
 }
 
 /*
- * Opens a plugin directory after checking it: absolute, not a symlink
- * (O_NOFOLLOW, and lstat for the message), not writable by group or
- * others.  Returns the descriptor, or -1 with *r and a refusal recorded.
+ * Why st is unusable as a plugin file (want_dir 0) or directory
+ * (want_dir 1), as a phrase in why; CP_OK when it is fine.  It must be
+ * of the right type, owned by root or by our effective uid, and not
+ * writable by group or others - unless sticky_ok and the sticky bit is
+ * set, which is accepted of the parents of a plugin directory only.
+ * Returns CP_E_INVALID for a wrong type, CP_E_PERM for the rest.
+ */
+static cp_err
+node_problem(const struct stat *st, int want_dir, int sticky_ok, char *why,
+    size_t why_size)
+{
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if (S_ISLNK(st->st_mode)) {
+		snprintf(why, why_size, "is a symbolic link (mode %04o)",
+		    mode);
+		return CP_E_PERM;
+	}
+	if (want_dir && !S_ISDIR(st->st_mode)) {
+		snprintf(why, why_size, "is not a directory (mode %04o)",
+		    mode);
+		return CP_E_INVALID;
+	}
+	if (!want_dir && !S_ISREG(st->st_mode)) {
+		snprintf(why, why_size, "is not a regular file (mode %04o)",
+		    mode);
+		return CP_E_PERM;
+	}
+	if (!owner_ok(st->st_uid)) {
+		snprintf(why, why_size, "owned by uid %lu, not by root or "
+		    "uid %lu", (unsigned long)st->st_uid,
+		    (unsigned long)geteuid());
+		return CP_E_PERM;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    !(sticky_ok && (st->st_mode & S_ISVTX) != 0)) {
+		snprintf(why, why_size, "is writable by group or others "
+		    "(mode %04o)", mode);
+		return CP_E_PERM;
+	}
+	return CP_OK;
+}
+
+/* Whether nothing but slashes is left of p. */
+static int
+path_done(const char *p)
+{
+	return p[strspn(p, "/")] == '\0';
+}
+
+/*
+ * Whether nothing but slashes and "." is left of p: the directory reached
+ * is then the plugin directory, checked as such, not as a parent.
+ */
+static int
+path_final(const char *p)
+{
+	for (;;) {
+		p += strspn(p, "/");
+		if (*p == '\0')
+			return 1;
+		if (p[0] != '.' || (p[1] != '/' && p[1] != '\0'))
+			return 0;
+		p++;
+	}
+}
+
+/* Sets at (a canonical path) to its parent, "/" staying "/". */
+static void
+path_up(char *at)
+{
+	char *slash = strrchr(at, '/');
+
+	if (slash == NULL || slash == at)
+		at[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+/* The state of open_dir's walk. */
+struct walk {
+	cp_registry *reg;
+	const char *dir;		/* what is being opened, as given */
+	char at[REG_PATH_MAX];		/* canonical path of cur */
+	char rest[REG_PATH_MAX];	/* what is left to walk */
+	int cur;			/* descriptor of at */
+	size_t links;			/* symbolic links followed */
+	cp_err r;
+};
+
+static int
+walk_fail(struct walk *w, cp_err r, const char *fmt, ...) CP_FMT(3, 4);
+
+/* Records "plugin directory DIR refused: ..." and sets w->r; returns -1. */
+static int
+walk_fail(struct walk *w, cp_err r, const char *fmt, ...)
+{
+	char why[REG_PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	refuse(w->reg, "plugin directory", w->dir, "%s", why);
+	w->r = r;
+	return -1;
+}
+
+/* Checks w->cur as a parent of the plugin directory. */
+static int
+walk_check_parent(struct walk *w)
+{
+	struct stat st;
+	char why[256];
+	cp_err r;
+
+	if (fstat(w->cur, &st) != 0)
+		return walk_fail(w, CP_E_IO, "%s: %s", w->at, strerror(errno));
+	r = node_problem(&st, 1, 1, why, sizeof(why));
+	if (r != CP_OK)
+		return walk_fail(w, r, "parent %s: %s", w->at, why);
+	return 0;
+}
+
+/* Opens "/" as w->cur, checked as a parent unless nothing follows. */
+static int
+walk_root(struct walk *w)
+{
+	if (w->cur >= 0)
+		close(w->cur);
+	cp_strlcpy(w->at, "/", sizeof(w->at));
+	w->cur = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->cur < 0)
+		return walk_fail(w, CP_E_IO, "/: %s", strerror(errno));
+	return path_final(w->rest) ? 0 : walk_check_parent(w);
+}
+
+/*
+ * Follows the symbolic link comp of w->cur, whose remaining path is
+ * after: only a link owned by root or us, in a directory that passed, is
+ * one that only they can have made or can change.
+ */
+static int
+walk_link(struct walk *w, const char *comp, const struct stat *lst,
+    const char *after)
+{
+	char target[REG_PATH_MAX], rest[REG_PATH_MAX];
+	ssize_t n;
+
+	if (!owner_ok(lst->st_uid))
+		return walk_fail(w, CP_E_PERM, "symbolic link %s%s%s: owned "
+		    "by uid %lu, not by root or uid %lu", w->at,
+		    strcmp(w->at, "/") == 0 ? "" : "/", comp,
+		    (unsigned long)lst->st_uid, (unsigned long)geteuid());
+	if (++w->links > REG_MAX_LINKS)
+		return walk_fail(w, CP_E_INVALID, "%s", strerror(ELOOP));
+	n = readlinkat(w->cur, comp, target, sizeof(target) - 1);
+	if (n < 0)
+		return walk_fail(w, CP_E_IO, "%s", strerror(errno));
+	if ((size_t)n >= sizeof(target) - 1)
+		return walk_fail(w, CP_E_LIMIT, "path too long");
+	target[n] = '\0';
+	if (cp_snprintf(rest, sizeof(rest), "%s/%s", target, after) != CP_OK)
+		return walk_fail(w, CP_E_LIMIT, "path too long");
+	cp_strlcpy(w->rest, rest, sizeof(w->rest));
+	return target[0] == '/' ? walk_root(w) : 0;
+}
+
+/*
+ * Takes one step: the first component of w->rest, which goes.  Returns
+ * 0, or -1 with the refusal recorded.
+ */
+static int
+walk_step(struct walk *w)
+{
+	char comp[NAME_MAX + 1], after[REG_PATH_MAX], why[256];
+	const char *p = w->rest + strspn(w->rest, "/");
+	size_t len = strcspn(p, "/");
+	struct stat lst;
+	int fd, last;
+	cp_err r;
+
+	if (len > NAME_MAX)
+		return walk_fail(w, CP_E_LIMIT, "%s", strerror(ENAMETOOLONG));
+	memcpy(comp, p, len);
+	comp[len] = '\0';
+	cp_strlcpy(after, p + len, sizeof(after));
+	last = path_done(after);
+	cp_strlcpy(w->rest, after, sizeof(w->rest));
+	if (strcmp(comp, ".") == 0)
+		return 0;
+	fd = openat(w->cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR) &&
+	    fstatat(w->cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(lst.st_mode) && !last)
+			return walk_link(w, comp, &lst, after);
+		r = node_problem(&lst, 1, 0, why, sizeof(why));
+		if (r == CP_OK)
+			r = CP_E_INVALID;
+		if (last)
+			return walk_fail(w, r, "%s", why);
+		return walk_fail(w, r, "%s/%s: %s", strcmp(w->at, "/") == 0 ?
+		    "" : w->at, comp, why);
+	}
+	if (fd < 0)
+		return walk_fail(w, errno == ENOENT ? CP_E_NOTFOUND : CP_E_IO,
+		    "%s", strerror(errno));
+	close(w->cur);
+	w->cur = fd;
+	if (strcmp(comp, "..") == 0)
+		path_up(w->at);
+	else if (cp_snprintf(w->at + strlen(w->at),
+	    sizeof(w->at) - strlen(w->at), "%s%s",
+	    strcmp(w->at, "/") == 0 ? "" : "/", comp) != CP_OK)
+		return walk_fail(w, CP_E_LIMIT, "path too long");
+	return path_final(after) ? 0 : walk_check_parent(w);
+}
+
+/*
+ * Opens a plugin directory (absolute) by walking from "/" one component
+ * at a time with openat(O_NOFOLLOW), so that each directory is checked on
+ * the very descriptor the next one is opened from, and what is finally
+ * open is what was checked.  Every directory must be owned by root or by
+ * our effective uid and not be writable by group or others.  A sticky
+ * directory that others may write (/tmp) is accepted as a parent: there
+ * nobody else may rename or replace what we own, and the directory below
+ * it must be ours or root's; the plugin directory itself may never be
+ * writable by others.  A symbolic link on the way is followed only when
+ * it is owned by root or us and lies in a directory that passed; the
+ * plugin directory itself must not be one.  Returns the descriptor, or -1
+ * with *r set and the refusal recorded.
  */
 static int
 open_dir(cp_registry *reg, const char *dir, cp_err *r)
 {
-	struct stat st, fst;
-	const char *why;
-	int fd;
+	struct walk w;
+	struct stat st;
+	char why[256];
 
 	if (dir[0] != '/') {
 		refuse(reg, "plugin directory", dir, "not an absolute path");
 		*r = CP_E_INVALID;
 		return -1;
 	}
-	if (lstat(dir, &st) != 0) {
-		refuse(reg, "plugin directory", dir, "%s", strerror(errno));
-		*r = errno == ENOENT ? CP_E_NOTFOUND : CP_E_IO;
-		return -1;
+	memset(&w, 0, sizeof(w));
+	w.reg = reg;
+	w.dir = dir;
+	w.cur = -1;
+	w.r = CP_OK;
+	cp_strlcpy(w.rest, dir, sizeof(w.rest));
+	if (walk_root(&w) != 0)
+		goto fail;
+	while (!path_done(w.rest))
+		if (walk_step(&w) != 0)
+			goto fail;
+	if (fstat(w.cur, &st) != 0) {
+		walk_fail(&w, CP_E_IO, "%s", strerror(errno));
+		goto fail;
 	}
-	why = mode_problem(&st, 1);
-	if (why != NULL) {
-		refuse(reg, "plugin directory", dir, "%s (mode %04o)", why,
-		    (unsigned)(st.st_mode & 07777));
-		*r = S_ISLNK(st.st_mode) || (st.st_mode & 022) != 0 ?
-		    CP_E_PERM : CP_E_INVALID;
-		return -1;
+	*r = node_problem(&st, 1, 0, why, sizeof(why));
+	if (*r != CP_OK) {
+		walk_fail(&w, *r, "%s", why);
+		goto fail;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		refuse(reg, "plugin directory", dir, "%s", strerror(errno));
-		*r = CP_E_IO;
-		return -1;
-	}
-	/* What was opened is what was checked. */
-	if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
-	    fst.st_ino != st.st_ino || mode_problem(&fst, 1) != NULL) {
-		refuse(reg, "plugin directory", dir, "changed while checked");
-		close(fd);
-		*r = CP_E_PERM;
-		return -1;
-	}
-	return fd;
+	return w.cur;
+fail:
+	if (w.cur >= 0)
+		close(w.cur);
+	*r = w.r;
+	return -1;
 }
 
 static struct reg_plugin *
@@ -254,8 +478,60 @@ find_plugin(const cp_registry *reg, const char *name)
 }
 
 /*
- * Loads the file name of the directory open as dirfd, at path.  The file
- * checks use the directory descriptor, never a path re-resolved.
+ * Opens the file name of the directory dirfd and checks it on the
+ * descriptor it got: the checks and the load see the same file.  Returns
+ * the descriptor, or -1 with the refusal of path recorded.
+ */
+static int
+open_file(cp_registry *reg, int dirfd, const char *name, const char *path,
+    cp_err *r)
+{
+	struct stat st;
+	char why[256];
+	int fd;
+
+	/* Types are checked before the open: a FIFO or a device is never
+	 * opened (O_NONBLOCK covers one that takes its place meanwhile). */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS,
+		    strerror(errno));
+		*r = CP_E_IO;
+		return -1;
+	}
+	if (node_problem(&st, 0, 0, why, sizeof(why)) != CP_OK &&
+	    !S_ISREG(st.st_mode)) {
+		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS, why);
+		*r = CP_E_PERM;
+		return -1;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		*r = errno == ELOOP ? CP_E_PERM : CP_E_IO;
+		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS,
+		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS,
+		    strerror(errno));
+		*r = CP_E_IO;
+		close(fd);
+		return -1;
+	}
+	if (node_problem(&st, 0, 0, why, sizeof(why)) != CP_OK) {
+		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS, why);
+		*r = CP_E_PERM;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Loads the file name of the directory open as dirfd; path is its name
+ * for messages and for cp_plugin_info.  The file is opened once, checked
+ * on that descriptor and loaded from it: never re-resolved by path.
  */
 static cp_err
 load_in_dir(cp_registry *reg, int dirfd, const char *name, const char *path)
@@ -263,9 +539,8 @@ load_in_dir(cp_registry *reg, int dirfd, const char *name, const char *path)
 	const struct cp_plugin_descriptor *d;
 	struct reg_plugin *lp = NULL, *other, **np;
 	cp_plugin_entry_fn entry;
-	struct stat st;
-	const char *problem;
 	char why[1024];
+	int fd;
 	cp_err r;
 
 	if (!file_name_ok(name)) {
@@ -273,23 +548,16 @@ load_in_dir(cp_registry *reg, int dirfd, const char *name, const char *path)
 		    "[a-z0-9-]+.so", PRE_ABI_ARGS);
 		return CP_E_INVALID;
 	}
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS,
-		    strerror(errno));
-		return CP_E_IO;
-	}
-	problem = mode_problem(&st, 0);
-	if (problem != NULL) {
-		refuse(reg, "plugin", path, PRE_ABI "%s (mode %04o)",
-		    PRE_ABI_ARGS, problem, (unsigned)(st.st_mode & 07777));
-		return CP_E_PERM;
-	}
 	if (reg->n_plugins >= REG_MAX_PLUGINS) {
 		refuse(reg, "plugin", path, PRE_ABI "more than %d plugins",
 		    PRE_ABI_ARGS, REG_MAX_PLUGINS);
 		return CP_E_LIMIT;
 	}
-	r = cp_loader_open(path, &entry, why, sizeof(why));
+	fd = open_file(reg, dirfd, name, path, &r);
+	if (fd < 0)
+		return r;
+	r = cp_loader_open_fd(fd, &entry, why, sizeof(why));
+	close(fd);
 	if (r != CP_OK) {
 		refuse(reg, "plugin", path, PRE_ABI "%s", PRE_ABI_ARGS, why);
 		return r;
@@ -328,8 +596,10 @@ load_in_dir(cp_registry *reg, int dirfd, const char *name, const char *path)
 	    lp->def.desc.abi_minor, path);
 	lp = NULL;
 out:
-	if (lp != NULL)
+	if (lp != NULL) {
+		cp_pdef_free(&lp->def);
 		free(lp->file);
+	}
 	free(lp);
 	return r;
 }
@@ -786,4 +1056,19 @@ cp_registry_get(cp_registry *reg, const char *name, const char *instance,
 		return p;
 	}
 	return NULL;
+}
+
+cp_err
+cp_registry_info_of(const cp_registry *reg, const cp_plugin *p,
+    struct cp_plugin_info *out)
+{
+	size_t i, n = cp_registry_count(reg);
+
+	memset(out, 0, sizeof(*out));
+	if (reg == NULL || p == NULL || reg->state == REG_LOADING)
+		return CP_E_NOTFOUND;
+	for (i = 0; i < n; i++)
+		if (reg->inst[i] == p)
+			return cp_registry_info(reg, i, out);
+	return CP_E_NOTFOUND;
 }

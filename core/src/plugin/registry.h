@@ -39,14 +39,23 @@ cp_err cp_registry_create(const struct cp_registry_opts *opts,
 void cp_registry_destroy(cp_registry *reg);
 
 /*
- * Loads every "*.so" in dir (absolute; not a symlink; not group- or
- * world-writable), in the order of their names.  Refusals are recorded,
- * not returned: the result is an error only when dir itself cannot be
- * used (that is recorded as a refusal of the directory too).  Only
- * before configure (CP_E_INVALID after).
+ * Loads every "*.so" in dir, in the order of their names.  dir must be
+ * absolute and not a symbolic link; it and every directory above it up to
+ * "/" must be owned by root or by the effective uid and not be writable
+ * by group or others, except that a parent may be a sticky directory such
+ * as /tmp.  Each file must be a regular file (not a link) of root or the
+ * effective uid, not writable by group or others; it is opened once,
+ * checked on that descriptor and loaded from it (never by its path
+ * again), and keeps its path here as its name in info and refusals.
+ * Refusals are recorded, not returned: the result is an error only when
+ * dir itself cannot be used (that is recorded as a refusal of the
+ * directory too).  Only before configure (CP_E_INVALID after).
  */
 cp_err cp_registry_load_dir(cp_registry *reg, const char *dir);
-/* Loads one file; returns why it was refused (and records it). */
+/*
+ * Loads one file (absolute; its directory checked as in load_dir);
+ * returns why it was refused (and records it).
+ */
 cp_err cp_registry_load_file(cp_registry *reg, const char *path);
 
 /*
@@ -82,6 +91,9 @@ struct cp_plugin_info {
 size_t cp_registry_count(const cp_registry *reg);
 cp_err cp_registry_info(const cp_registry *reg, size_t i,
     struct cp_plugin_info *out);
+/* What cp_registry_info says of instance p (as find/get return it). */
+cp_err cp_registry_info_of(const cp_registry *reg, const cp_plugin *p,
+    struct cp_plugin_info *out);
 size_t cp_registry_refused_count(const cp_registry *reg);
 /*
  * The file (or directory) and the one line of refusal i, as logged:
@@ -95,7 +107,11 @@ cp_err cp_registry_refused(const cp_registry *reg, size_t i,
  * The first initialised instance offering capability kind for key (the
  * cloud name, destination type, report format or scanner name; NULL: any).
  * *ops is the host's zero-filled copy of the plugin's table, valid until
- * destroy; *ctx is what init() returned.
+ * destroy; *ctx is what init() returned.  For a cloud, ops->env_params is
+ * the host's own copy too, strings included: checked like a config schema
+ * (at most CP_PLUGIN_MAX_KEYS keys [a-z0-9_]+, known types and flags,
+ * unique, defaults valid for their type) and ending with a NULL key; NULL
+ * when the plugin declares none.  ops->flags holds known bits only.
  */
 cp_plugin *cp_registry_find(cp_registry *reg, int kind, const char *key,
     const void **ops, void **ctx);
@@ -104,6 +120,7 @@ cp_plugin *cp_registry_find(cp_registry *reg, int kind, const char *key,
  * The instance NAME/INSTANCE (instance NULL: the section [plugin:NAME] or
  * the default instance) when it is initialised and offers capability kind
  * (0: any; *ops is then NULL); NULL otherwise.  ops and ctx may be NULL.
+ * *ops is the same host copy cp_registry_find lends.
  */
 cp_plugin *cp_registry_get(cp_registry *reg, const char *name,
     const char *instance, int kind, const void **ops, void **ctx);

@@ -5,10 +5,15 @@
  * they say how the rest may be read.  Only after magic, major, minor and
  * struct_size passed is the descriptor copied (min(struct_size, sizeof
  * local) bytes into a zeroed local), and every later check reads the copy.
- * Ops tables are handled the same way, each with its own size.
+ * Ops tables are handled the same way, each with its own size.  Flag
+ * words may carry known bits only, so that a bit a later ABI defines is
+ * never silently ignored.  A cloud's env_params get the checks of the
+ * config schema and are deep-copied: the host never lends plugin memory
+ * it has not checked.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plugin/pconfig.h"
@@ -138,13 +143,190 @@ missing_member(struct cp_pcap *c)
 	return NULL;
 }
 
+/* Where a key table comes from: it names the table in refusals. */
+struct key_table {
+	const char *key_what;	/* "config key 'x' ..." */
+	const char *list_what;	/* "config schema has more than ..." */
+	int host_keys;		/* whether "enabled" is the host's */
+};
+
+static const struct key_table config_table = {
+	"config key", "config schema", 1
+};
+
+static const struct key_table env_table = {
+	"cloud env_params key", "cloud env_params", 0
+};
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Checks key k of table t against the n keys already accepted. */
+static cp_err
+check_key(struct vctx *v, const struct key_table *t,
+    const struct cp_config_key *k, const struct cp_config_key *seen,
+    size_t n)
+{
+	char name[CP_PLUGIN_KEY_MAX + 1], why[256];
+	const char *w = t->key_what;
+	size_t j;
+
+	safe_copy(name, sizeof(name), k->key);
+	if (!key_name_ok(k->key))
+		return refuse(v, CP_E_PLUGIN, "%s '%s' is not "
+		    "[a-z0-9_]{1,%d}", w, name, CP_PLUGIN_KEY_MAX);
+	if (t->host_keys && strcmp(k->key, "enabled") == 0)
+		return refuse(v, CP_E_PLUGIN,
+		    "%s 'enabled' belongs to the host", w);
+	if (k->type < CP_CFG_STRING || k->type > CP_CFG_LIST)
+		return refuse(v, CP_E_PLUGIN,
+		    "%s '%s' has unknown type %u", w, name, k->type);
+	if ((k->flags & ~(CP_CFG_REQUIRED | CP_CFG_SECRET)) != 0)
+		return refuse(v, CP_E_PLUGIN,
+		    "%s '%s' has unknown flags 0x%x", w, name, k->flags);
+	if (k->type == CP_CFG_INT && k->min > k->max)
+		return refuse(v, CP_E_PLUGIN,
+		    "%s '%s' has empty bounds [%lld, %lld]", w, name, k->min,
+		    k->max);
+	for (j = 0; j < n; j++)
+		if (strcmp(seen[j].key, k->key) == 0)
+			return refuse(v, CP_E_PLUGIN,
+			    "%s '%s' is declared twice", w, name);
+	if (k->def != NULL &&
+	    cp_pconfig_check_value(k, k->def, why, sizeof(why)) != CP_OK)
+		return refuse(v, CP_E_PLUGIN,
+		    "%s '%s' has a bad default: %s", w, name, why);
+	/* Descriptions are printed to terminals by the CLI. */
+	if (k->description != NULL &&
+	    strnlen(k->description, CP_PLUGIN_DESC_MAX + 1) >
+	    CP_PLUGIN_DESC_MAX)
+		return refuse(v, CP_E_PLUGIN, "%s '%s' has a description "
+		    "longer than %d bytes", w, name, CP_PLUGIN_DESC_MAX);
+	if (k->description != NULL && has_control(k->description))
+		return refuse(v, CP_E_PLUGIN, "%s '%s' has control "
+		    "characters in its description", w, name);
+	return CP_OK;
+}
+
+/*
+ * Checks the key table keys (ending with a NULL key, NULL: none) and
+ * copies its entries, not their strings, into dst (CP_PLUGIN_MAX_KEYS
+ * entries); *n gets their count.
+ */
+static cp_err
+check_keys(struct vctx *v, const struct key_table *t,
+    const struct cp_config_key *keys, struct cp_config_key *dst, size_t *n)
+{
+	struct cp_config_key k;
+	size_t i;
+	cp_err r;
+
+	*n = 0;
+	if (keys == NULL)
+		return CP_OK;
+	for (i = 0;; i++) {
+		memcpy(&k, &keys[i], sizeof(k));
+		if (k.key == NULL)
+			return CP_OK;
+		if (i == CP_PLUGIN_MAX_KEYS)
+			return refuse(v, CP_E_PLUGIN,
+			    "%s has more than %d keys (or no NULL key at its "
+			    "end)", t->list_what, CP_PLUGIN_MAX_KEYS);
+		r = check_key(v, t, &k, dst, i);
+		if (r != CP_OK)
+			return r;
+		dst[i] = k;
+		*n = i + 1;
+	}
+}
+
+/* Appends the string src at *p; returns the copy (NULL for NULL). */
+static const char *
+put_str(char **p, const char *src)
+{
+	char *s = *p;
+	size_t len;
+
+	if (src == NULL)
+		return NULL;
+	len = strlen(src) + 1;
+	memcpy(s, src, len);
+	*p += len;
+	return s;
+}
+
+static size_t
+str_size(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/*
+ * A copy of the n checked keys with their strings, in one allocation:
+ * the array with its NULL key, then the strings.  NULL on no memory.
+ */
+static struct cp_config_key *
+keys_dup(const struct cp_config_key *keys, size_t n)
+{
+	struct cp_config_key *copy;
+	size_t i, size = (n + 1) * sizeof(*copy);
+	char *p;
+
+	for (i = 0; i < n; i++)
+		size += str_size(keys[i].key) + str_size(keys[i].def) +
+		    str_size(keys[i].description);
+	copy = calloc(1, size);
+	if (copy == NULL)
+		return NULL;
+	p = (char *)(copy + n + 1);
+	for (i = 0; i < n; i++) {
+		copy[i] = keys[i];
+		copy[i].key = put_str(&p, keys[i].key);
+		copy[i].def = put_str(&p, keys[i].def);
+		copy[i].description = put_str(&p, keys[i].description);
+	}
+	return copy;
+}
+
+/*
+ * A cloud's env_params get the checks of a config schema (but "enabled"
+ * is theirs to use), and the host keeps its own copy: the CLI reads the
+ * table long after validation, and the plugin's may be anywhere.
+ */
+static cp_err
+check_env_params(struct vctx *v, struct cp_pcap *c)
+{
+	struct cp_config_key keys[CP_PLUGIN_MAX_KEYS];
+	const struct cp_config_key *src = c->ops.cloud.env_params;
+	size_t n;
+	cp_err r;
+
+	c->ops.cloud.env_params = NULL;
+	r = check_keys(v, &env_table, src, keys, &n);
+	if (r != CP_OK || src == NULL)
+		return r;
+	c->env_params = keys_dup(keys, n);
+	if (c->env_params == NULL)
+		return refuse(v, CP_E_NOMEM, "no memory for a copy of "
+		    "env_params");
+	c->n_env_params = n;
+	c->ops.cloud.env_params = c->env_params;
+	return CP_OK;
+}
+
 /* Checks capability i and copies its ops table into out. */
 static cp_err
 check_cap(struct vctx *v, size_t i, const struct cp_capability *cap,
     struct cp_pcap *out)
 {
 	const char *kname, *missing;
-	uint32_t own_size;
+	uint32_t own_size, unknown;
 	size_t n;
 
 	if (cap->kind < CP_CAP_CLOUD || cap->kind > CP_CAP_POLICY)
@@ -174,7 +356,14 @@ check_cap(struct vctx *v, size_t i, const struct cp_capability *cap,
 		return refuse(v, CP_E_PLUGIN,
 		    "%s capability: required member '%s' is NULL", kname,
 		    missing);
-	return CP_OK;
+	if (out->kind != CP_CAP_CLOUD)
+		return CP_OK;
+	unknown = out->ops.cloud.flags & ~CP_CLOUD_FLAGS_KNOWN;
+	if (unknown != 0)
+		return refuse(v, CP_E_PLUGIN,
+		    "cloud capability: flags 0x%x has unknown bits 0x%x",
+		    out->ops.cloud.flags, unknown);
+	return check_env_params(v, out);
 }
 
 static cp_err
@@ -203,65 +392,20 @@ check_caps(struct vctx *v, const struct cp_capability *caps,
 	}
 }
 
-static cp_err
-check_key(struct vctx *v, const struct cp_config_key *k,
-    const struct cp_pdef *out)
+void
+cp_pdef_free(struct cp_pdef *def)
 {
-	char name[CP_PLUGIN_KEY_MAX + 1], why[256];
-	size_t j;
-
-	safe_copy(name, sizeof(name), k->key);
-	if (!key_name_ok(k->key))
-		return refuse(v, CP_E_PLUGIN,
-		    "config key '%s' is not [a-z0-9_]{1,%d}", name,
-		    CP_PLUGIN_KEY_MAX);
-	if (strcmp(k->key, "enabled") == 0)
-		return refuse(v, CP_E_PLUGIN,
-		    "config key 'enabled' belongs to the host");
-	if (k->type < CP_CFG_STRING || k->type > CP_CFG_LIST)
-		return refuse(v, CP_E_PLUGIN,
-		    "config key '%s' has unknown type %u", name, k->type);
-	if ((k->flags & ~(CP_CFG_REQUIRED | CP_CFG_SECRET)) != 0)
-		return refuse(v, CP_E_PLUGIN,
-		    "config key '%s' has unknown flags 0x%x", name, k->flags);
-	if (k->type == CP_CFG_INT && k->min > k->max)
-		return refuse(v, CP_E_PLUGIN,
-		    "config key '%s' has empty bounds [%lld, %lld]", name,
-		    k->min, k->max);
-	for (j = 0; j < out->n_keys; j++)
-		if (strcmp(out->keys[j].key, k->key) == 0)
-			return refuse(v, CP_E_PLUGIN,
-			    "config key '%s' is declared twice", name);
-	if (k->def != NULL &&
-	    cp_pconfig_check_value(k, k->def, why, sizeof(why)) != CP_OK)
-		return refuse(v, CP_E_PLUGIN,
-		    "config key '%s' has a bad default: %s", name, why);
-	return CP_OK;
-}
-
-static cp_err
-check_schema(struct vctx *v, const struct cp_config_key *keys,
-    struct cp_pdef *out)
-{
-	struct cp_config_key k;
 	size_t i;
-	cp_err r;
 
-	if (keys == NULL)
-		return CP_OK;
-	for (i = 0;; i++) {
-		memcpy(&k, &keys[i], sizeof(k));
-		if (k.key == NULL)
-			return CP_OK;
-		if (i == CP_PLUGIN_MAX_KEYS)
-			return refuse(v, CP_E_PLUGIN,
-			    "config schema has more than %d keys (or no "
-			    "NULL key at its end)", CP_PLUGIN_MAX_KEYS);
-		r = check_key(v, &k, out);
-		if (r != CP_OK)
-			return r;
-		out->keys[i] = k;
-		out->n_keys = i + 1;
+	if (def == NULL)
+		return;
+	/* All slots: a refused capability may have got a copy too. */
+	for (i = 0; i < CP_PLUGIN_MAX_CAPS; i++) {
+		free(def->caps[i].env_params);
+		def->caps[i].env_params = NULL;
+		def->caps[i].n_env_params = 0;
+		if (def->caps[i].kind == CP_CAP_CLOUD)
+			def->caps[i].ops.cloud.env_params = NULL;
 	}
 }
 
@@ -313,6 +457,10 @@ cp_plugin_validate(const struct cp_plugin_descriptor *d, uint32_t host_major,
 		return refuse(&v, CP_E_PLUGIN,
 		    "reserved_flags is 0x%x, must be 0",
 		    out->desc.reserved_flags);
+	if ((out->desc.flags & ~CP_PLUGIN_FLAGS_KNOWN) != 0)
+		return refuse(&v, CP_E_PLUGIN,
+		    "flags 0x%x has unknown bits 0x%x", out->desc.flags,
+		    out->desc.flags & ~CP_PLUGIN_FLAGS_KNOWN);
 	/* Slots past the copied size are zero in the copy. */
 	for (i = 0; i < CP_ARRAY_LEN(out->desc.reserved); i++)
 		if (out->desc.reserved[i] != NULL)
@@ -330,7 +478,10 @@ cp_plugin_validate(const struct cp_plugin_descriptor *d, uint32_t host_major,
 		return refuse(&v, CP_E_PLUGIN, "version is NULL");
 	r = check_caps(&v, out->desc.caps, out);
 	if (r == CP_OK)
-		r = check_schema(&v, out->desc.config, out);
+		r = check_keys(&v, &config_table, out->desc.config,
+		    out->keys, &out->n_keys);
+	if (r != CP_OK)
+		cp_pdef_free(out);
 	return r;
 }
 

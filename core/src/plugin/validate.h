@@ -21,6 +21,11 @@
 #define CP_PLUGIN_NAME_MAX 63	/* [a-z0-9-]{1,63} */
 #define CP_PLUGIN_KEY_MAX 63	/* [a-z0-9_]{1,63} */
 #define CP_PLUGIN_VALUE_MAX 4096	/* a default or a configured value */
+#define CP_PLUGIN_DESC_MAX 1024	/* the description of a key */
+
+/* The flag bits this host knows (ABI 1.0): any other bit is refused. */
+#define CP_PLUGIN_FLAGS_KNOWN 0u	/* descriptor: none defined */
+#define CP_CLOUD_FLAGS_KNOWN CP_CLOUD_F_INSPECT_OPT_IN
 
 /*
  * Sizes of the ABI 1.0 structs: a plugin's struct may be larger (built
@@ -34,7 +39,11 @@
 #define CP_REPORT_OPS_SIZE_1_0 ((uint32_t)sizeof(struct cp_report_ops))
 #define CP_POLICY_OPS_SIZE_1_0 ((uint32_t)sizeof(struct cp_policy_ops))
 
-/* One capability, as the host copied it. */
+/*
+ * One capability, as the host copied it.  For a cloud, ops.cloud.
+ * env_params never points into the plugin: it is env_params below (or
+ * NULL when the plugin declares none).
+ */
 struct cp_pcap {
 	uint32_t kind;		/* enum cp_cap_kind */
 	/* What lookups match: cloud name, scanner name, destination type,
@@ -47,10 +56,16 @@ struct cp_pcap {
 		struct cp_report_ops report;
 		struct cp_policy_ops policy;
 	} ops;
+	/* A cloud's env_params, checked like a config schema and copied
+	 * with its strings into one allocation, ending with a NULL key.
+	 * Owned; freed by cp_pdef_free. */
+	struct cp_config_key *env_params;
+	size_t n_env_params;
 };
 
 /*
- * The host's copy of an accepted plugin.  Strings still point into the
+ * The host's copy of an accepted plugin.  Apart from the env_params of
+ * its clouds (owned: see cp_pdef_free), strings still point into the
  * plugin's memory, which stays mapped for the life of the process.
  */
 struct cp_pdef {
@@ -64,14 +79,23 @@ struct cp_pdef {
 
 /*
  * Checks the descriptor d returned by a plugin's entry against the host's
- * ABI host_major.host_minor and fills *out.  On refusal returns CP_E_ABI
- * (magic, versions, size) or CP_E_PLUGIN (any other check) and writes to
- * why one phrase: "ABI 2.0 (host 1.0): major version differs".  d is
- * borrowed; nothing outside *out and why is touched.
+ * ABI host_major.host_minor and fills *out, which must not hold an earlier
+ * result (cp_pdef_free it first).  On refusal returns CP_E_ABI (magic,
+ * versions, size), CP_E_NOMEM, or CP_E_PLUGIN (any other check) and writes
+ * to why one phrase: "ABI 2.0 (host 1.0): major version differs"; *out
+ * then owns nothing.  d is borrowed; nothing outside *out and why is
+ * touched.  On success, free *out with cp_pdef_free.
  */
 cp_err cp_plugin_validate(const struct cp_plugin_descriptor *d,
     uint32_t host_major, uint32_t host_minor, struct cp_pdef *out,
     char *why, size_t why_size);
+
+/*
+ * Frees what cp_plugin_validate allocated in def (the env_params copies)
+ * and clears those members, so that def may be validated into again.
+ * def itself is not freed; NULL is a no-op.
+ */
+void cp_pdef_free(struct cp_pdef *def);
 
 /* Whether s is a valid plugin name: [a-z0-9-]{1,63}. */
 int cp_plugin_name_ok(const char *s);

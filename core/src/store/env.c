@@ -481,3 +481,43 @@ cp_unit_remove(cp_store *st, int64_t env_id, const char *unit)
 	    "DELETE FROM units WHERE env_id = ?1 AND unit = ?2", env_id, unit,
 	    0, "removing a unit");
 }
+
+cp_err
+cp_unit_get(cp_store *st, int64_t env_id, const char *unit,
+    struct cp_unit *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	cp_err r;
+	int rc;
+
+	r = check_unit(st, unit);
+	if (r != CP_OK)
+		return r;
+	r = cp_store_prepare(st,
+	    "SELECT id, env_id, unit, name, remediation, inspect FROM units "
+	    "WHERE env_id = ?1 AND unit = ?2", &stmt, "reading a unit");
+	if (r != CP_OK)
+		return r;
+	rc = sqlite3_bind_int64(stmt, 1, env_id);
+	if (rc == SQLITE_OK)
+		rc = cp_store_bind_text(stmt, 2, unit);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(stmt, 0);
+		out->env_id = sqlite3_column_int64(stmt, 1);
+		cp_strlcpy(out->unit, (const char *)sqlite3_column_text(stmt, 2),
+		    sizeof(out->unit));
+		cp_strlcpy(out->name, (const char *)sqlite3_column_text(stmt, 3),
+		    sizeof(out->name));
+		out->remediation = sqlite3_column_int(stmt, 4);
+		out->inspect = sqlite3_column_int(stmt, 5);
+	} else if (rc == SQLITE_DONE) {
+		r = cp_store_fail(st, CP_E_NOTFOUND, "no unit '%s'", unit);
+	} else {
+		r = cp_store_sqlfail(st, rc, "reading a unit");
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}

@@ -495,32 +495,78 @@ cp_store_db(cp_store *st)
 	return st->db;
 }
 
+/*
+ * Transactions nest: the outermost begin is BEGIN IMMEDIATE, inner ones
+ * are savepoints, so that a function which keeps its own change atomic can
+ * also be called inside a caller's larger transaction.
+ */
 cp_err
 cp_store_begin(cp_store *st)
 {
-	if (sqlite3_get_autocommit(st->db) == 0)
-		return cp_store_fail(st, CP_E_INVALID,
-		    "store %s: a transaction is already open", st->db_path);
-	return exec_sql(st, "BEGIN IMMEDIATE", "beginning a transaction");
+	char sql[32];
+	cp_err r;
+
+	if (st->depth == 0) {
+		if (sqlite3_get_autocommit(st->db) == 0)
+			return cp_store_fail(st, CP_E_INVALID,
+			    "store %s: a transaction is already open",
+			    st->db_path);
+		r = exec_sql(st, "BEGIN IMMEDIATE", "beginning a transaction");
+	} else {
+		snprintf(sql, sizeof(sql), "SAVEPOINT cp_%d", st->depth);
+		r = exec_sql(st, sql, "beginning a nested transaction");
+	}
+	if (r == CP_OK)
+		st->depth++;
+	return r;
 }
 
 cp_err
 cp_store_commit(cp_store *st)
 {
+	char sql[32];
 	cp_err r;
 
-	if (sqlite3_get_autocommit(st->db) != 0)
+	if (st->depth == 0 || sqlite3_get_autocommit(st->db) != 0) {
+		st->depth = 0;
 		return cp_store_fail(st, CP_E_INVALID,
 		    "store %s: commit without a transaction", st->db_path);
+	}
+	if (st->depth > 1) {
+		snprintf(sql, sizeof(sql), "RELEASE cp_%d", st->depth - 1);
+		r = exec_sql(st, sql, "ending a nested transaction");
+		if (r != CP_OK) {
+			cp_store_rollback(st);
+			return r;
+		}
+		st->depth--;
+		return CP_OK;
+	}
 	r = exec_sql(st, "COMMIT", "committing");
-	if (r != CP_OK)
+	if (r != CP_OK) {
 		cp_store_rollback(st);
-	return r;
+		return r;
+	}
+	st->depth = 0;
+	return CP_OK;
 }
 
 void
 cp_store_rollback(cp_store *st)
 {
-	if (st != NULL && st->db != NULL && sqlite3_get_autocommit(st->db) == 0)
+	char sql[64];
+
+	if (st == NULL || st->db == NULL)
+		return;
+	if (st->depth > 1) {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO cp_%d; RELEASE cp_%d",
+		    st->depth - 1, st->depth - 1);
+		(void)sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		st->depth--;
+		return;
+	}
+	st->depth = 0;
+	if (sqlite3_get_autocommit(st->db) == 0)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
+

@@ -57,9 +57,12 @@ struct sqlite3 *cp_store_db(cp_store *st);
 
 /*
  * One write transaction (BEGIN IMMEDIATE: it waits for other writers up to
- * the busy timeout).  Transactions do not nest: begin inside an open one is
- * CP_E_INVALID.  A failed commit rolls the transaction back.  Rollback
- * without a transaction does nothing.
+ * the busy timeout).  Transactions nest: a begin inside an open one is a
+ * savepoint, whose commit keeps its changes for the outer transaction and
+ * whose rollback undoes only them; nothing is durable before the outermost
+ * commit.  A failed commit rolls back that level.  Rollback without a
+ * transaction does nothing.  Every begin is paired with one commit or one
+ * rollback.
  */
 cp_err cp_store_begin(cp_store *st);
 cp_err cp_store_commit(cp_store *st);
@@ -160,6 +163,9 @@ typedef cp_err (*cp_unit_fn)(void *ud, const struct cp_unit *u);
 cp_err cp_unit_put(cp_store *st, int64_t env_id, const char *unit,
     const char *name, int remediation, int inspect);
 cp_err cp_unit_list(cp_store *st, int64_t env_id, cp_unit_fn fn, void *ud);
+/* One unit of env_id by the cloud's id; CP_E_NOTFOUND when none. */
+cp_err cp_unit_get(cp_store *st, int64_t env_id, const char *unit,
+    struct cp_unit *out);
 cp_err cp_unit_set_inspect(
     cp_store *st, int64_t env_id, const char *unit, int on);
 cp_err cp_unit_remove(cp_store *st, int64_t env_id, const char *unit);

@@ -23,6 +23,7 @@ struct cp_store {
 	char *key_path; /* owned: <dir>/secret.key */
 	unsigned flags;
 	int have_key;
+	int depth;		/* nesting of cp_store_begin; 0: none */
 	unsigned char key[CP_STORE_KEY_LEN]; /* wiped on close */
 	char errmsg[1024];
 };

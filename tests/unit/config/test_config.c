@@ -108,6 +108,8 @@ test_config_reads_every_key(void)
 	    "log = syslog\n"
 	    "log_level = debug\n"
 	    "language = ja\n"
+	    "remediation_ceiling = 3\n"
+	    "geoip_ipv4 = /etc/hostname\n"
 	    "\n"
 	    "[http]\n"
 	    "ca_file = /etc/hostname\n"
@@ -134,6 +136,9 @@ test_config_reads_every_key(void)
 	CU_ASSERT_EQUAL(cfg->log_target, CP_LOG_TO_SYSLOG);
 	CU_ASSERT_EQUAL(cfg->log_level, CP_LOG_DEBUG);
 	CU_ASSERT_STRING_EQUAL(cfg->language, "ja");
+	CU_ASSERT_EQUAL(cfg->remediation_ceiling, 3);
+	CU_ASSERT_STRING_EQUAL(cfg->geoip_ipv4, "/etc/hostname");
+	CU_ASSERT_PTR_NULL(cfg->geoip_ipv6);
 	CU_ASSERT_STRING_EQUAL(cfg->ca_file, "/etc/hostname");
 	CU_ASSERT_STRING_EQUAL(cfg->proxy, "http://127.0.0.1:3128");
 	CU_ASSERT_EQUAL(cfg->timeout_s, 12);
@@ -143,10 +148,10 @@ test_config_reads_every_key(void)
 	CU_ASSERT_STRING_EQUAL(cfg->sections[0].plugin, "aws");
 	CU_ASSERT_PTR_NULL(cfg->sections[0].instance);
 	CU_ASSERT_EQUAL(cfg->sections[0].enabled, 0);
-	CU_ASSERT_EQUAL(cfg->sections[0].line, 17);
+	CU_ASSERT_EQUAL(cfg->sections[0].line, 19);
 	CU_ASSERT_EQUAL_FATAL(cfg->sections[0].n_entries, 1);
 	CU_ASSERT_STRING_EQUAL(cfg->sections[0].entries[0].key, "endpoint");
-	CU_ASSERT_EQUAL(cfg->sections[0].entries[0].line, 19);
+	CU_ASSERT_EQUAL(cfg->sections[0].entries[0].line, 21);
 	/* A section with no key is still an instance. */
 	CU_ASSERT_STRING_EQUAL(cfg->sections[1].plugin, "aws");
 	CU_ASSERT_STRING_EQUAL(cfg->sections[1].instance, "second");
@@ -195,7 +200,8 @@ test_config_reports_every_mistake_with_its_line(void)
 	WANT(2, "[core] workers = many: not a whole number");
 	WANT(3, "[core] log = file: expected stderr or syslog");
 	WANT(4, "[core] unknown key 'colour' (known: state_dir, plugin_dirs, "
-	    "policy_dirs, workers, log, log_level, language)");
+	    "policy_dirs, workers, log, log_level, language, "
+	    "remediation_ceiling, geoip_ipv4, geoip_ipv6)");
 	WANT(5, "[core] state_dir: 'relative/dir' is not an absolute path");
 	WANT(6, "[core] log_level = loud: expected error, warning, info or "
 	    "debug");

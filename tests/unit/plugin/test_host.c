@@ -505,6 +505,8 @@ main(void)
 		return 1;
 	}
 	rc = cp_test_run("plugin/host", tests);
+	cp_pdef_free(&fake);
+	cp_pdef_free(&bare);
 	cp_log_destroy(env.log);
 	curl_global_cleanup();
 	return rc;

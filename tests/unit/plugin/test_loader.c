@@ -1,7 +1,9 @@
 /*
  * test_loader.c - the libltdl wrapper: absolute paths only, no extension
- * guessing, the entry symbol found or its absence said, and safe from
- * several threads at once.
+ * guessing, the entry symbol found or its absence said, loading from a
+ * descriptor what the descriptor is (whatever the path names by then, and
+ * whatever was loaded before under the same descriptor number), and safe
+ * from several threads at once.
  */
 #include "plugintest.h"
 
@@ -125,6 +127,105 @@ test_loader_says_why_it_fails(void)
 	pt_rmtree(dir);
 }
 
+/* The name of the plugin loaded from fd, or what went wrong. */
+static const char *
+name_via_fd(int fd)
+{
+	const struct cp_plugin_descriptor *d;
+	cp_plugin_entry_fn entry = NULL;
+	char why[512] = "";
+
+	if (cp_loader_open_fd(fd, &entry, why, sizeof(why)) != CP_OK) {
+		fprintf(stderr, "load failed: %s\n", why);
+		return "(failed)";
+	}
+	d = entry(CP_ABI_MAJOR, CP_ABI_MINOR);
+	return d != NULL ? d->name : "(refused)";
+}
+
+static void
+test_loader_loads_what_was_opened(void)
+{
+	const struct cp_plugin_descriptor *d;
+	cp_plugin_entry_fn entry = NULL;
+	char dir[512], path[600], other[600], why[512];
+	int fd;
+
+	CU_ASSERT_FATAL(pt_mkdtemp(dir, sizeof(dir)) == 0);
+	CU_ASSERT_FATAL(pt_copy("good", dir, "p.so", 0755) == 0);
+	CU_ASSERT_FATAL(pt_copy("minimal", dir, "q.so", 0755) == 0);
+	snprintf(path, sizeof(path), "%s/p.so", dir);
+	snprintf(other, sizeof(other), "%s/q.so", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	/* After the checks, the path comes to name another plugin: what is
+	 * loaded is still the file that was opened (and checked). */
+	CU_ASSERT_FATAL(rename(other, path) == 0);
+	CU_ASSERT_STRING_EQUAL(name_via_fd(fd), "good");
+	close(fd);
+	/* Opened anew, the path gives the new file. */
+	CU_ASSERT_EQUAL_FATAL(cp_loader_open(path, &entry, why, sizeof(why)),
+	    CP_OK);
+	d = entry(CP_ABI_MAJOR, CP_ABI_MINOR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_STRING_EQUAL(d->name, "minimal");
+	pt_rmtree(dir);
+}
+
+/*
+ * libltdl and glibc know a module by the name it was opened by: were the
+ * descriptor behind "/proc/self/fd/N" closed, the next plugin loaded
+ * through the same number would be answered with the first one.
+ */
+static void
+test_loader_keeps_names_apart(void)
+{
+	static const char *const order[] = { "good", "minimal", "good",
+	    "wrong-major" };
+	char dir[512], as[32], path[600];
+	size_t i;
+	int fd;
+
+	CU_ASSERT_FATAL(pt_mkdtemp(dir, sizeof(dir)) == 0);
+	for (i = 0; i < CP_ARRAY_LEN(order); i++) {
+		snprintf(as, sizeof(as), "p%zu.so", i);
+		CU_ASSERT_FATAL(pt_copy(order[i], dir, as, 0755) == 0);
+		snprintf(path, sizeof(path), "%s/%s", dir, as);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_STRING_EQUAL(name_via_fd(fd), order[i]);
+		close(fd);
+	}
+	pt_rmtree(dir);
+}
+
+static void
+test_loader_wants_a_regular_file(void)
+{
+	cp_plugin_entry_fn entry = NULL;
+	char dir[512], path[600], why[512];
+
+	CU_ASSERT_FATAL(pt_mkdtemp(dir, sizeof(dir)) == 0);
+	/* A FIFO must neither hang the open nor be read. */
+	snprintf(path, sizeof(path), "%s/fifo.so", dir);
+	CU_ASSERT_FATAL(mkfifo(path, 0600) == 0);
+	CU_ASSERT_EQUAL(cp_loader_open(path, &entry, why, sizeof(why)),
+	    CP_E_PLUGIN);
+	CU_ASSERT_STRING_EQUAL(why, "cannot load: not a regular file");
+	/* Nor is a symbolic link followed at the end of the path. */
+	snprintf(path, sizeof(path), "%s/link.so", dir);
+	CU_ASSERT_FATAL(symlink("fifo.so", path) == 0);
+	CU_ASSERT_EQUAL(cp_loader_open(path, &entry, why, sizeof(why)),
+	    CP_E_PLUGIN);
+	CU_ASSERT_STRING_EQUAL(why, "cannot load: Too many levels of "
+	    "symbolic links");
+	CU_ASSERT_EQUAL(cp_loader_open_fd(-1, &entry, why, sizeof(why)),
+	    CP_E_INVALID);
+	CU_ASSERT_STRING_EQUAL(why, "no file descriptor");
+	CU_ASSERT_PTR_NULL(entry);
+	pt_rmtree(dir);
+}
+
 #define THREADS 4
 #define ROUNDS 25
 
@@ -170,6 +271,10 @@ main(void)
 		{ "wants absolute paths", test_loader_wants_absolute_paths },
 		{ "guesses no extension", test_loader_guesses_no_extension },
 		{ "says why it fails", test_loader_says_why_it_fails },
+		{ "loads what was opened",
+		    test_loader_loads_what_was_opened },
+		{ "keeps names apart", test_loader_keeps_names_apart },
+		{ "wants a regular file", test_loader_wants_a_regular_file },
 		{ "is thread safe", test_loader_is_thread_safe },
 		{ NULL, NULL }
 	};

@@ -99,6 +99,28 @@ test_pconfig_checks_values(void)
 	    "https:// URL");
 	check("endpoint", "example.com", "'example.com' is not an http:// "
 	    "or https:// URL");
+	/* A host must be named; a port is digits. */
+	check("endpoint", "https://user:pw@example.com:8443/x?y#z", NULL);
+	check("endpoint", "https://[::1]:8080/", NULL);
+	check("endpoint", "http://h?q", NULL);
+	check("endpoint", "https://:443/x", "'https://:443/x' is not an "
+	    "http:// or https:// URL");
+	check("endpoint", "https://user@/x", "'https://user@/x' is not an "
+	    "http:// or https:// URL");
+	check("endpoint", "https://?q", "'https://?q' is not an http:// or "
+	    "https:// URL");
+	check("endpoint", "https://[]:80", "'https://[]:80' is not an "
+	    "http:// or https:// URL");
+	check("endpoint", "https://[::1", "'https://[::1' is not an http:// "
+	    "or https:// URL");
+	check("endpoint", "https://h:", "'https://h:' is not an http:// or "
+	    "https:// URL");
+	check("endpoint", "https://h:80x", "'https://h:80x' is not an "
+	    "http:// or https:// URL");
+	check("endpoint", "https://h:123456", "'https://h:123456' is not an "
+	    "http:// or https:// URL");
+	check("endpoint", "https://[::1]x", "'https://[::1]x' is not an "
+	    "http:// or https:// URL");
 	/* The scheme of the default is accepted too. */
 	check("server", "smtp://mail.example.com:587", NULL);
 	check("server", "https://relay.example.com", NULL);
@@ -307,6 +329,8 @@ main(void)
 		return 1;
 	}
 	rc = cp_test_run("plugin/pconfig", tests);
+	cp_pdef_free(&demo);
+	cp_pdef_free(&plain);
 	cp_log_destroy(env.log);
 	return rc;
 }

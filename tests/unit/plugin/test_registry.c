@@ -103,7 +103,8 @@ test_registry_refuses_each_bad_plugin(void)
 {
 	static const char *const fx[] = { "wrong-major", "newer-minor",
 	    "bad-magic", "reserved", "no-entry", "null-callback",
-	    "refuses-host", "good", "minimal", NULL };
+	    "refuses-host", "bad-env-params", "cloud-flags", "desc-flags",
+	    "good", "minimal", NULL };
 	char dir[512], v[32];
 	cp_registry *reg = reg_new();
 
@@ -113,26 +114,33 @@ test_registry_refuses_each_bad_plugin(void)
 	CU_ASSERT_EQUAL_FATAL(cp_registry_count(reg), 2);
 	CU_ASSERT_STRING_EQUAL(name_at(reg, 0), "good");
 	CU_ASSERT_STRING_EQUAL(name_at(reg, 1), "minimal");
-	CU_ASSERT_EQUAL_FATAL(cp_registry_refused_count(reg), 7);
+	CU_ASSERT_EQUAL_FATAL(cp_registry_refused_count(reg), 10);
 	snprintf(v, sizeof(v), "%u.%u", CP_ABI_MAJOR, CP_ABI_MINOR);
-	expect_refusal(reg, 0, dir, "bad-magic.so", v,
+	expect_refusal(reg, 0, dir, "bad-env-params.so", v,
+	    "cloud env_params key 'port' has a bad default: '0' is not an "
+	    "integer in [1, 65535]");
+	expect_refusal(reg, 1, dir, "bad-magic.so", v,
 	    "bad magic 0x12345678 (expected 0x43504c47)");
+	expect_refusal(reg, 2, dir, "cloud-flags.so", v,
+	    "cloud capability: flags 0x81 has unknown bits 0x80");
+	expect_refusal(reg, 3, dir, "desc-flags.so", v,
+	    "flags 0x4 has unknown bits 0x4");
 	snprintf(v, sizeof(v), "%u.%u", CP_ABI_MAJOR, CP_ABI_MINOR + 1);
-	expect_refusal(reg, 1, dir, "newer-minor.so", v,
+	expect_refusal(reg, 4, dir, "newer-minor.so", v,
 	    "minor version is newer than the host's");
-	expect_refusal(reg, 2, dir, "no-entry.so", "unknown",
+	expect_refusal(reg, 5, dir, "no-entry.so", "unknown",
 	    "no cp_plugin_entry symbol");
 	snprintf(v, sizeof(v), "%u.%u", CP_ABI_MAJOR, CP_ABI_MINOR);
-	expect_refusal(reg, 3, dir, "null-callback.so", v,
+	expect_refusal(reg, 6, dir, "null-callback.so", v,
 	    "cloud capability: required member 'collect' is NULL");
-	expect_refusal(reg, 4, dir, "refuses-host.so", "unknown",
+	expect_refusal(reg, 7, dir, "refuses-host.so", "unknown",
 	    "cp_plugin_entry returned NULL (the plugin refused this host)");
-	expect_refusal(reg, 5, dir, "reserved.so", v,
+	expect_refusal(reg, 8, dir, "reserved.so", v,
 	    "reserved[2] is not NULL");
 	snprintf(v, sizeof(v), "%u.%u", CP_ABI_MAJOR + 1, CP_ABI_MINOR);
-	expect_refusal(reg, 6, dir, "wrong-major.so", v,
+	expect_refusal(reg, 9, dir, "wrong-major.so", v,
 	    "major version differs");
-	CU_ASSERT_EQUAL(cp_registry_refused(reg, 7, NULL, NULL),
+	CU_ASSERT_EQUAL(cp_registry_refused(reg, 10, NULL, NULL),
 	    CP_E_NOTFOUND);
 	cp_registry_destroy(reg);
 	pt_rmtree(dir);
@@ -329,6 +337,194 @@ test_registry_checks_files(void)
 	pt_rmtree(dir);
 }
 
+/* Loads dir and expects it refused as a directory with what. */
+static void
+expect_dir_refused(const char *dir, cp_err want, const char *what)
+{
+	cp_registry *reg = reg_new();
+
+	CU_ASSERT_EQUAL(cp_registry_load_dir(reg, dir), want);
+	expect_dir_refusal(reg, dir, what);
+	cp_registry_destroy(reg);
+}
+
+/* Loads dir and expects good.so of it loaded, known by its path there. */
+static void
+expect_dir_loads(const char *dir)
+{
+	struct cp_plugin_info pi;
+	char file[1024];
+	cp_registry *reg = reg_new();
+
+	snprintf(file, sizeof(file), "%s/good.so", dir);
+	CU_ASSERT_EQUAL(cp_registry_load_dir(reg, dir), CP_OK);
+	CU_ASSERT_EQUAL(cp_registry_refused_count(reg), 0);
+	CU_ASSERT_EQUAL_FATAL(cp_registry_count(reg), 1);
+	CU_ASSERT_EQUAL(cp_registry_info(reg, 0, &pi), CP_OK);
+	CU_ASSERT_STRING_EQUAL(pi.file, file);
+	cp_registry_destroy(reg);
+}
+
+/* Loads dir and expects good.so and minimal.so of it loaded. */
+static void
+expect_dir_loads_both(const char *dir)
+{
+	cp_registry *reg = reg_new();
+
+	CU_ASSERT_EQUAL(cp_registry_load_dir(reg, dir), CP_OK);
+	CU_ASSERT_EQUAL(cp_registry_refused_count(reg), 0);
+	CU_ASSERT_EQUAL(cp_registry_count(reg), 2);
+	cp_registry_destroy(reg);
+}
+
+/*
+ * Every directory from "/" down to the plugin directory is checked, on
+ * the descriptor the walk opened it as: a parent writable by others is
+ * refused unless sticky; the plugin directory never may be; symbolic
+ * links on the way are followed from trusted directories only.
+ */
+static void
+test_registry_checks_parents(void)
+{
+	char top[512], sub[600], what[1024], path[700];
+
+	CU_ASSERT_FATAL(pt_mkdtemp(top, sizeof(top)) == 0);
+	snprintf(sub, sizeof(sub), "%s/sub", top);
+	CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+	CU_ASSERT_FATAL(pt_copy("good", sub, "good.so", 0755) == 0);
+	expect_dir_loads(sub);
+
+	CU_ASSERT_FATAL(chmod(top, 0775) == 0);
+	snprintf(what, sizeof(what), "parent %s: is writable by group or "
+	    "others (mode 0775)", top);
+	expect_dir_refused(sub, CP_E_PERM, what);
+	CU_ASSERT_FATAL(chmod(top, 0757) == 0);
+	snprintf(what, sizeof(what), "parent %s: is writable by group or "
+	    "others (mode 0757)", top);
+	expect_dir_refused(sub, CP_E_PERM, what);
+	/* Sticky, as /tmp: others cannot replace what is ours in it. */
+	CU_ASSERT_FATAL(chmod(top, 01777) == 0);
+	expect_dir_loads(sub);
+	/* But the plugin directory itself may not be writable by others. */
+	CU_ASSERT_FATAL(chmod(sub, 01777) == 0);
+	expect_dir_refused(sub, CP_E_PERM,
+	    "is writable by group or others (mode 1777)");
+	CU_ASSERT_FATAL(chmod(sub, 0755) == 0);
+	CU_ASSERT_FATAL(chmod(top, 0700) == 0);
+
+	/* A link on the way, in a directory that passed, is followed; the
+	 * plugin keeps the name it was found by. */
+	snprintf(path, sizeof(path), "%s/alias", top);
+	CU_ASSERT_FATAL(symlink("sub", path) == 0);
+	snprintf(path, sizeof(path), "%s/alias/.", top);
+	expect_dir_loads(path);
+	snprintf(path, sizeof(path), "%s/alias/../sub", top);
+	expect_dir_loads(path);
+	snprintf(path, sizeof(path), "%s/abs", top);
+	CU_ASSERT_FATAL(symlink(top, path) == 0);
+	snprintf(path, sizeof(path), "%s/abs/abs/alias/../sub", top);
+	expect_dir_loads(path);
+	/* The link's target is checked like any other directory: as the
+	 * plugin directory, or as a parent when the walk goes through it. */
+	CU_ASSERT_FATAL(chmod(sub, 0777) == 0);
+	snprintf(path, sizeof(path), "%s/abs/alias/.", top);
+	expect_dir_refused(path, CP_E_PERM,
+	    "is writable by group or others (mode 0777)");
+	snprintf(path, sizeof(path), "%s/abs/abs/alias/../sub", top);
+	snprintf(what, sizeof(what), "parent %s: is writable by group or "
+	    "others (mode 0777)", sub);
+	expect_dir_refused(path, CP_E_PERM, what);
+	CU_ASSERT_FATAL(chmod(sub, 0755) == 0);
+	/* The plugin directory itself may not be a link. */
+	snprintf(path, sizeof(path), "%s/alias", top);
+	expect_dir_refused(path, CP_E_PERM, "is a symbolic link (mode 0777)");
+	/* A loop ends. */
+	snprintf(path, sizeof(path), "%s/loop", top);
+	CU_ASSERT_FATAL(symlink("loop", path) == 0);
+	snprintf(path, sizeof(path), "%s/loop/sub", top);
+	expect_dir_refused(path, CP_E_INVALID,
+	    "Too many levels of symbolic links");
+	/* A file on the way is no directory. */
+	snprintf(path, sizeof(path), "%s/good.so/x", sub);
+	snprintf(what, sizeof(what), "%s/good.so: is not a directory "
+	    "(mode 0755)", sub);
+	expect_dir_refused(path, CP_E_INVALID, what);
+	pt_rmtree(top);
+}
+
+/*
+ * Plugin files and every directory above them must be owned by root or
+ * by the effective uid.  Needs root (chown); tests run as root.
+ */
+static void
+test_registry_checks_owners(void)
+{
+	char top[512], dir[600], what[1024], path[700];
+	cp_registry *reg;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "checks owners: skipped, needs root for "
+		    "chown\n");
+		return;
+	}
+	CU_ASSERT_FATAL(pt_mkdtemp(top, sizeof(top)) == 0);
+	snprintf(dir, sizeof(dir), "%s/plugins", top);
+	CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+	CU_ASSERT_FATAL(pt_copy("good", dir, "good.so", 0755) == 0);
+	CU_ASSERT_FATAL(pt_copy("minimal", dir, "minimal.so", 0755) == 0);
+
+	/* A file of another user is refused; the rest loads. */
+	snprintf(path, sizeof(path), "%s/good.so", dir);
+	CU_ASSERT_FATAL(chown(path, 65534, (gid_t)-1) == 0);
+	reg = reg_new();
+	CU_ASSERT_EQUAL(cp_registry_load_dir(reg, dir), CP_OK);
+	CU_ASSERT_EQUAL_FATAL(cp_registry_refused_count(reg), 1);
+	expect_refusal(reg, 0, dir, "good.so", "unknown",
+	    "owned by uid 65534, not by root or uid 0");
+	CU_ASSERT_EQUAL_FATAL(cp_registry_count(reg), 1);
+	CU_ASSERT_STRING_EQUAL(name_at(reg, 0), "minimal");
+	cp_registry_destroy(reg);
+	reg = reg_new();
+	CU_ASSERT_EQUAL(cp_registry_load_file(reg, path), CP_E_PERM);
+	expect_refusal(reg, 0, dir, "good.so", "unknown",
+	    "owned by uid 65534, not by root or uid 0");
+	cp_registry_destroy(reg);
+	/* Its group does not matter. */
+	CU_ASSERT_FATAL(chown(path, 0, 65534) == 0);
+	expect_dir_loads_both(dir);
+
+	/* The plugin directory of another user is refused. */
+	CU_ASSERT_FATAL(chown(dir, 65534, (gid_t)-1) == 0);
+	expect_dir_refused(dir, CP_E_PERM,
+	    "owned by uid 65534, not by root or uid 0");
+	CU_ASSERT_FATAL(chown(dir, 0, (gid_t)-1) == 0);
+
+	/* So is a parent of another user, even a sticky one. */
+	CU_ASSERT_FATAL(chown(top, 65534, (gid_t)-1) == 0);
+	snprintf(what, sizeof(what), "parent %s: owned by uid 65534, not by "
+	    "root or uid 0", top);
+	expect_dir_refused(dir, CP_E_PERM, what);
+	CU_ASSERT_FATAL(chmod(top, 01777) == 0);
+	expect_dir_refused(dir, CP_E_PERM, what);
+	CU_ASSERT_FATAL(chown(top, 0, (gid_t)-1) == 0);
+	CU_ASSERT_FATAL(chmod(top, 01777) == 0);
+	expect_dir_loads_both(dir);
+
+	/* In a sticky directory others may write, a link of another user
+	 * is not followed: they may point it anywhere. */
+	snprintf(path, sizeof(path), "%s/alias", top);
+	CU_ASSERT_FATAL(symlink("plugins", path) == 0);
+	snprintf(path, sizeof(path), "%s/alias/.", top);
+	expect_dir_loads_both(path);
+	snprintf(path, sizeof(path), "%s/alias", top);
+	CU_ASSERT_FATAL(lchown(path, 65534, (gid_t)-1) == 0);
+	snprintf(what, sizeof(what), "symbolic link %s/alias: owned by uid "
+	    "65534, not by root or uid 0", top);
+	snprintf(path, sizeof(path), "%s/alias/.", top);
+	expect_dir_refused(path, CP_E_PERM, what);
+	pt_rmtree(top);
+}
+
 /* A configuration naming path, with the sections given. */
 static void
 cfg_init(struct cp_config *cfg, const char *path,
@@ -409,6 +605,12 @@ test_registry_runs_two_instances(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
 	CU_ASSERT_PTR_NOT_EQUAL(p1, p2);
+	/* An instance's identity, from the handle find/get give. */
+	CU_ASSERT_EQUAL(cp_registry_info_of(reg, p2, &pi), CP_OK);
+	CU_ASSERT_STRING_EQUAL(pi.name, "good");
+	CU_ASSERT_STRING_EQUAL(pi.instance, "second");
+	CU_ASSERT_STRING_EQUAL(pi.version, "1.2.3");
+	CU_ASSERT_EQUAL(cp_registry_info_of(reg, NULL, &pi), CP_E_NOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(x1);
 	CU_ASSERT_PTR_NOT_EQUAL(x1, x2);
 	memset(&r1, 0, sizeof(r1));
@@ -708,6 +910,64 @@ test_registry_enforces_its_order(void)
 	pt_rmtree(dir);
 }
 
+/* The cloud's env_params, as the CLI gets them: the host's own copy. */
+static void
+test_registry_lends_checked_env_params(void)
+{
+	struct cp_config_entry e[] = {
+		PT_ENTRY("greeting", "hi", 2),
+	};
+	struct cp_plugin_section s[] = {
+		PT_SECTION("good", NULL, 1, 1, e),
+	};
+	const struct cp_plugin_descriptor *d;
+	const struct cp_cloud_ops *ops, *theirs;
+	const struct cp_config_key *k;
+	cp_plugin_entry_fn entry;
+	struct cp_config cfg;
+	struct cp_diag diag;
+	char dir[512], path[600], why[512];
+	cp_registry *reg = reg_new();
+
+	dir_with(dir, sizeof(dir), good_and_minimal);
+	cp_diag_init(&diag);
+	cfg_init(&cfg, "/etc/cp.ini", s, CP_ARRAY_LEN(s));
+	CU_ASSERT_EQUAL(cp_registry_load_dir(reg, dir), CP_OK);
+	CU_ASSERT_EQUAL(cp_registry_configure(reg, &cfg, &diag), CP_OK);
+	CU_ASSERT_EQUAL(cp_registry_init(reg), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cp_registry_find(reg, CP_CAP_CLOUD,
+	    "goodcloud", (const void **)&ops, NULL));
+	CU_ASSERT_EQUAL(ops->flags, CP_CLOUD_F_INSPECT_OPT_IN);
+	k = ops->env_params;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_STRING_EQUAL(k[0].key, "region");
+	CU_ASSERT_EQUAL(k[0].flags, CP_CFG_REQUIRED);
+	CU_ASSERT_STRING_EQUAL(k[0].description, "where the things are");
+	CU_ASSERT_STRING_EQUAL(k[1].key, "api_key");
+	CU_ASSERT_EQUAL(k[1].flags, CP_CFG_REQUIRED | CP_CFG_SECRET);
+	CU_ASSERT_STRING_EQUAL(k[2].key, "port");
+	CU_ASSERT_STRING_EQUAL(k[2].def, "443");
+	CU_ASSERT_PTR_NULL(k[3].key);
+	/* The same module, asked directly: its table is not the one lent. */
+	snprintf(path, sizeof(path), "%s/good.so", dir);
+	CU_ASSERT_EQUAL_FATAL(cp_loader_open(path, &entry, why, sizeof(why)),
+	    CP_OK);
+	d = entry(CP_ABI_MAJOR, CP_ABI_MINOR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	theirs = d->caps[0].ops;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(theirs->env_params);
+	CU_ASSERT_PTR_NOT_EQUAL(k, theirs->env_params);
+	CU_ASSERT_PTR_NOT_EQUAL(k[0].key, theirs->env_params[0].key);
+	CU_ASSERT_STRING_EQUAL(k[0].key, theirs->env_params[0].key);
+	/* cp_registry_get lends the same copy. */
+	CU_ASSERT_PTR_NOT_NULL(cp_registry_get(reg, "good", NULL,
+	    CP_CAP_CLOUD, (const void **)&theirs, NULL));
+	CU_ASSERT_PTR_EQUAL(theirs->env_params, k);
+	cp_registry_destroy(reg);
+	cp_diag_free(&diag);
+	pt_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -718,6 +978,8 @@ main(void)
 		    test_registry_refuses_duplicate_names },
 		{ "checks directories", test_registry_checks_directories },
 		{ "checks files", test_registry_checks_files },
+		{ "checks parents", test_registry_checks_parents },
+		{ "checks owners", test_registry_checks_owners },
 		{ "runs two instances", test_registry_runs_two_instances },
 		{ "makes default instances",
 		    test_registry_makes_default_instances },
@@ -726,6 +988,8 @@ main(void)
 		{ "disables failing init",
 		    test_registry_disables_failing_init },
 		{ "enforces its order", test_registry_enforces_its_order },
+		{ "lends checked env_params",
+		    test_registry_lends_checked_env_params },
 		{ NULL, NULL }
 	};
 	int rc;

@@ -83,6 +83,8 @@ struct fx {
 	struct cp_policy_ops policy;
 	struct cp_capability caps[CP_PLUGIN_MAX_CAPS + 2];
 	struct cp_config_key keys[CP_PLUGIN_MAX_KEYS + 2];
+	struct cp_config_key env[CP_PLUGIN_MAX_KEYS + 2];
+	char env_key[16];		/* the name of env[0], writable */
 	struct cp_plugin_descriptor desc;
 };
 
@@ -98,6 +100,7 @@ fx_init(struct fx *f)
 	f->cloud.setup_guide = fx_setup_guide;
 	f->cloud.validate = fx_validate;
 	f->cloud.collect = fx_collect;
+	f->cloud.env_params = f->env;
 	f->scanner.struct_size = sizeof(f->scanner);
 	f->scanner.scanner = "scanny";
 	f->scanner.scan = fx_scan;
@@ -129,6 +132,13 @@ fx_init(struct fx *f)
 	    10, "a number" };
 	f->keys[2] = (struct cp_config_key){ "password", CP_CFG_STRING,
 	    CP_CFG_SECRET, NULL, 0, 0, "a secret" };
+	snprintf(f->env_key, sizeof(f->env_key), "region");
+	f->env[0] = (struct cp_config_key){ f->env_key, CP_CFG_STRING,
+	    CP_CFG_REQUIRED, "eu-1", 0, 0, "where" };
+	f->env[1] = (struct cp_config_key){ "token", CP_CFG_STRING,
+	    CP_CFG_REQUIRED | CP_CFG_SECRET, NULL, 0, 0, NULL };
+	f->env[2] = (struct cp_config_key){ "port", CP_CFG_INT, 0, "443", 1,
+	    65535, "a port" };
 	f->desc.magic = CP_PLUGIN_MAGIC;
 	f->desc.abi_major = CP_ABI_MAJOR;
 	f->desc.abi_minor = CP_ABI_MINOR;
@@ -149,6 +159,7 @@ expect(struct fx *f, cp_err want, const char *phrase)
 	char why[512], full[512];
 	cp_err r;
 
+	cp_pdef_free(&def);
 	r = cp_plugin_validate(&f->desc, CP_ABI_MAJOR, CP_ABI_MINOR, &def,
 	    why, sizeof(why));
 	CU_ASSERT_EQUAL(r, want);
@@ -201,6 +212,7 @@ test_validate_refuses_no_descriptor(void)
 {
 	char why[256];
 
+	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(NULL, 1, 0, &def, why,
 	    sizeof(why)), CP_E_PLUGIN);
 	CU_ASSERT_STRING_EQUAL(why, "ABI unknown (host 1.0): cp_plugin_entry "
@@ -228,6 +240,7 @@ test_validate_refuses_other_major(void)
 	expect(&f, CP_E_ABI, "major version differs");
 	/* An older major, seen from a newer host. */
 	fx_init(&f);
+	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(&f.desc, 2, 0, &def, why,
 	    sizeof(why)), CP_E_ABI);
 	CU_ASSERT_STRING_EQUAL(why, "ABI 1.0 (host 2.0): major version "
@@ -245,6 +258,7 @@ test_validate_refuses_newer_minor(void)
 	expect(&f, CP_E_ABI, "minor version is newer than the host's");
 	/* An older minor is welcome. */
 	fx_init(&f);
+	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(&f.desc, CP_ABI_MAJOR,
 	    CP_ABI_MINOR + 3, &def, why, sizeof(why)), CP_OK);
 }
@@ -284,10 +298,33 @@ test_validate_refuses_reserved(void)
 		    i);
 		expect(&f, CP_E_PLUGIN, phrase);
 	}
-	/* flags (not reserved_flags) may carry anything in 1.0. */
+}
+
+static void
+test_validate_refuses_unknown_flags(void)
+{
+	struct fx f;
+
+	/* No descriptor flag is defined in ABI 1.0: every bit is unknown. */
 	fx_init(&f);
 	f.desc.flags = 0x1;
+	expect(&f, CP_E_PLUGIN, "flags 0x1 has unknown bits 0x1");
+	f.desc.flags = 0x80000000u;
+	expect(&f, CP_E_PLUGIN,
+	    "flags 0x80000000 has unknown bits 0x80000000");
+
+	/* A cloud knows CP_CLOUD_F_INSPECT_OPT_IN only. */
+	fx_init(&f);
+	f.cloud.flags = CP_CLOUD_F_INSPECT_OPT_IN;
 	expect(&f, CP_OK, NULL);
+	CU_ASSERT_EQUAL(def.caps[0].ops.cloud.flags,
+	    CP_CLOUD_F_INSPECT_OPT_IN);
+	f.cloud.flags = 0x2;
+	expect(&f, CP_E_PLUGIN,
+	    "cloud capability: flags 0x2 has unknown bits 0x2");
+	f.cloud.flags = CP_CLOUD_F_INSPECT_OPT_IN | 0x100;
+	expect(&f, CP_E_PLUGIN,
+	    "cloud capability: flags 0x101 has unknown bits 0x100");
 }
 
 static void
@@ -314,6 +351,7 @@ test_validate_checks_name(void)
 	expect(&f, CP_OK, NULL);
 	snprintf(long64, sizeof(long64), "%sz", long63);
 	f.desc.name = long64;
+	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(&f.desc, CP_ABI_MAJOR,
 	    CP_ABI_MINOR, &def, NULL, 0), CP_E_PLUGIN);
 	CU_ASSERT_TRUE(cp_plugin_name_ok("notify-mail"));
@@ -490,6 +528,19 @@ test_validate_checks_schema(void)
 	expect(&f, CP_E_PLUGIN, "config key 'count' has a bad default: "
 	    "'not a url' is not an http:// or https:// URL");
 
+	fx_init(&f);
+	f.keys[1].def = "yes";
+	f.keys[1].type = CP_CFG_BOOL;
+	expect(&f, CP_OK, NULL);
+	f.keys[1].def = "sometimes";
+	expect(&f, CP_E_PLUGIN, "config key 'count' has a bad default: "
+	    "'sometimes' is not a boolean (yes/no, true/false, on/off, 1/0)");
+
+	fx_init(&f);
+	f.keys[0].description = "line\nbreak";
+	expect(&f, CP_E_PLUGIN, "config key 'greeting' has control "
+	    "characters in its description");
+
 	/* 64 keys are fine, 65 are not. */
 	fx_init(&f);
 	for (i = 0; i < CP_PLUGIN_MAX_KEYS; i++) {
@@ -505,6 +556,163 @@ test_validate_checks_schema(void)
 	    CP_CFG_STRING, 0, NULL, 0, 0, NULL };
 	expect(&f, CP_E_PLUGIN, "config schema has more than 64 keys (or no "
 	    "NULL key at its end)");
+}
+
+static void
+test_validate_copies_env_params(void)
+{
+	const struct cp_config_key *k;
+	struct fx f;
+
+	fx_init(&f);
+	expect(&f, CP_OK, NULL);
+	CU_ASSERT_EQUAL(def.caps[0].n_env_params, 3);
+	k = def.caps[0].ops.cloud.env_params;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	/* The host's own copy, strings included, ending with a NULL key. */
+	CU_ASSERT_PTR_EQUAL(k, def.caps[0].env_params);
+	CU_ASSERT_PTR_NOT_EQUAL(k, f.env);
+	CU_ASSERT_STRING_EQUAL(k[0].key, "region");
+	CU_ASSERT_PTR_NOT_EQUAL(k[0].key, f.env_key);
+	CU_ASSERT_STRING_EQUAL(k[0].def, "eu-1");
+	CU_ASSERT_PTR_NOT_EQUAL(k[0].def, f.env[0].def);
+	CU_ASSERT_STRING_EQUAL(k[0].description, "where");
+	CU_ASSERT_EQUAL(k[0].flags, CP_CFG_REQUIRED);
+	CU_ASSERT_STRING_EQUAL(k[1].key, "token");
+	CU_ASSERT_EQUAL(k[1].flags, CP_CFG_REQUIRED | CP_CFG_SECRET);
+	CU_ASSERT_PTR_NULL(k[1].def);
+	CU_ASSERT_PTR_NULL(k[1].description);
+	CU_ASSERT_STRING_EQUAL(k[2].key, "port");
+	CU_ASSERT_EQUAL(k[2].min, 1);
+	CU_ASSERT_EQUAL(k[2].max, 65535);
+	CU_ASSERT_PTR_NULL(k[3].key);
+	/* What the plugin changes afterwards does not reach the host. */
+	f.env_key[0] = 'X';
+	f.env[0].type = 99;
+	CU_ASSERT_STRING_EQUAL(k[0].key, "region");
+	CU_ASSERT_EQUAL(k[0].type, CP_CFG_STRING);
+
+	/* None declared: NULL; an empty table: an empty copy. */
+	fx_init(&f);
+	f.cloud.env_params = NULL;
+	expect(&f, CP_OK, NULL);
+	CU_ASSERT_PTR_NULL(def.caps[0].ops.cloud.env_params);
+	CU_ASSERT_PTR_NULL(def.caps[0].env_params);
+	f.cloud.env_params = f.env + 3;
+	expect(&f, CP_OK, NULL);
+	CU_ASSERT_EQUAL(def.caps[0].n_env_params, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(def.caps[0].ops.cloud.env_params);
+	CU_ASSERT_PTR_NULL(def.caps[0].ops.cloud.env_params[0].key);
+
+	/* "enabled" is the host's in a config section only. */
+	fx_init(&f);
+	snprintf(f.env_key, sizeof(f.env_key), "enabled");
+	expect(&f, CP_OK, NULL);
+
+	/* Freed, def owns nothing more; freeing again is harmless. */
+	cp_pdef_free(&def);
+	CU_ASSERT_PTR_NULL(def.caps[0].env_params);
+	CU_ASSERT_PTR_NULL(def.caps[0].ops.cloud.env_params);
+	cp_pdef_free(&def);
+	cp_pdef_free(NULL);
+}
+
+static void
+test_validate_checks_env_params(void)
+{
+	static char names[CP_PLUGIN_MAX_KEYS][8];
+	char long_desc[CP_PLUGIN_DESC_MAX + 2];
+	struct fx f;
+	size_t i;
+
+	fx_init(&f);
+	snprintf(f.env_key, sizeof(f.env_key), "Region");
+	expect(&f, CP_E_PLUGIN,
+	    "cloud env_params key 'Region' is not [a-z0-9_]{1,63}");
+	snprintf(f.env_key, sizeof(f.env_key), "a\tb");
+	expect(&f, CP_E_PLUGIN,
+	    "cloud env_params key 'a?b' is not [a-z0-9_]{1,63}");
+
+	fx_init(&f);
+	f.env[1].type = 7;
+	expect(&f, CP_E_PLUGIN,
+	    "cloud env_params key 'token' has unknown type 7");
+	fx_init(&f);
+	f.env[1].flags = 0x10;
+	expect(&f, CP_E_PLUGIN,
+	    "cloud env_params key 'token' has unknown flags 0x10");
+	fx_init(&f);
+	f.env[2].key = "region";
+	expect(&f, CP_E_PLUGIN,
+	    "cloud env_params key 'region' is declared twice");
+	fx_init(&f);
+	f.env[2].min = 10;
+	f.env[2].max = 1;
+	expect(&f, CP_E_PLUGIN,
+	    "cloud env_params key 'port' has empty bounds [10, 1]");
+
+	/* Defaults must suit their type. */
+	fx_init(&f);
+	f.env[2].def = "70000";
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'port' has a bad "
+	    "default: '70000' is not an integer in [1, 65535]");
+	fx_init(&f);
+	f.env[0].type = CP_CFG_URL;
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'region' has a bad "
+	    "default: 'eu-1' is not an http:// or https:// URL");
+	fx_init(&f);
+	f.env[0].type = CP_CFG_BOOL;
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'region' has a bad "
+	    "default: 'eu-1' is not a boolean (yes/no, true/false, on/off, "
+	    "1/0)");
+	fx_init(&f);
+	f.env[0].type = CP_CFG_PATH;
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'region' has a bad "
+	    "default: 'eu-1' is not an absolute path");
+	fx_init(&f);
+	f.env[0].def = "eu\n1";
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'region' has a bad "
+	    "default: the value contains control characters");
+
+	/* Descriptions: bounded, no control characters. */
+	fx_init(&f);
+	f.env[2].description = "a \033[31mred\033[0m port";
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'port' has control "
+	    "characters in its description");
+	memset(long_desc, 'd', sizeof(long_desc) - 1);
+	long_desc[sizeof(long_desc) - 1] = '\0';
+	f.env[2].description = long_desc;
+	expect(&f, CP_E_PLUGIN, "cloud env_params key 'port' has a "
+	    "description longer than 1024 bytes");
+	long_desc[CP_PLUGIN_DESC_MAX] = '\0';
+	expect(&f, CP_OK, NULL);
+
+	/* 64 keys are fine, 65 (or no NULL key) are not. */
+	fx_init(&f);
+	for (i = 0; i < CP_PLUGIN_MAX_KEYS; i++) {
+		snprintf(names[i], sizeof(names[i]), "e%zu", i);
+		f.env[i] = (struct cp_config_key){ names[i], CP_CFG_STRING,
+		    0, NULL, 0, 0, NULL };
+	}
+	expect(&f, CP_OK, NULL);
+	CU_ASSERT_EQUAL(def.caps[0].n_env_params, CP_PLUGIN_MAX_KEYS);
+	f.env[CP_PLUGIN_MAX_KEYS] = (struct cp_config_key){ "one_more",
+	    CP_CFG_STRING, 0, NULL, 0, 0, NULL };
+	expect(&f, CP_E_PLUGIN, "cloud env_params has more than 64 keys (or "
+	    "no NULL key at its end)");
+
+	/* A refusal after the copy was made leaves def owning nothing
+	 * (the leak checkers of make check-valgrind and ASan see it). */
+	fx_init(&f);
+	f.caps[1] = f.caps[0];
+	f.caps[2].kind = 42;
+	expect(&f, CP_E_PLUGIN, "capability 2 has unknown kind 42");
+	CU_ASSERT_PTR_NULL(def.caps[0].env_params);
+	CU_ASSERT_PTR_NULL(def.caps[1].env_params);
+	fx_init(&f);
+	f.keys[1].type = 0;
+	expect(&f, CP_E_PLUGIN, "config key 'count' has unknown type 0");
+	CU_ASSERT_PTR_NULL(def.caps[0].env_params);
 }
 
 /*
@@ -551,6 +759,7 @@ test_validate_reads_no_more_than_struct_size(void)
 	*n = f.notifier;
 	f.caps[2].ops = n;
 	*d = f.desc;
+	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(d, CP_ABI_MAJOR, CP_ABI_MINOR,
 	    &def, why, sizeof(why)), CP_OK);
 	CU_ASSERT_PTR_EQUAL(def.caps[2].ops.notifier.send, fx_send);
@@ -563,6 +772,7 @@ test_validate_reads_no_more_than_struct_size(void)
 	memset(&big, 0xff, sizeof(big));
 	big.d = f.desc;
 	big.d.struct_size = sizeof(big);
+	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(&big.d, CP_ABI_MAJOR,
 	    CP_ABI_MINOR, &def, why, sizeof(why)), CP_OK);
 	CU_ASSERT_EQUAL(def.desc.struct_size, sizeof(big));
@@ -596,6 +806,8 @@ main(void)
 		{ "refuses small struct_size",
 		    test_validate_refuses_small_struct_size },
 		{ "refuses reserved", test_validate_refuses_reserved },
+		{ "refuses unknown flags",
+		    test_validate_refuses_unknown_flags },
 		{ "checks name", test_validate_checks_name },
 		{ "refuses null version", test_validate_refuses_null_version },
 		{ "bounds capability list",
@@ -604,11 +816,17 @@ main(void)
 		{ "checks ops sizes", test_validate_checks_ops_sizes },
 		{ "requires callbacks", test_validate_requires_callbacks },
 		{ "checks schema", test_validate_checks_schema },
+		{ "copies env_params", test_validate_copies_env_params },
+		{ "checks env_params", test_validate_checks_env_params },
 		{ "reads no more than struct_size",
 		    test_validate_reads_no_more_than_struct_size },
 		{ "names kinds", test_validate_names_kinds },
 		{ NULL, NULL }
 	};
 
-	return cp_test_run("plugin/validate", tests);
+	int rc;
+
+	rc = cp_test_run("plugin/validate", tests);
+	cp_pdef_free(&def);
+	return rc;
 }
