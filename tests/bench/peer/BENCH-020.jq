@@ -1,0 +1,2 @@
+# BENCH-020: NSG allows any protocol and port from the Internet (the same rule as BENCH-020.sql, for jq)
+select(.type == "azure/network/nsg") | [.id, (if any(.json.properties.securityRules[]?; .properties as $q | $q.access == "Allow" and $q.direction == "Inbound" and $q.protocol == "*" and $q.destinationPortRange == "*" and ($q.sourceAddressPrefix | IN("*", "Internet", "Any", "0.0.0.0/0"))) then "fail" else "pass" end)]

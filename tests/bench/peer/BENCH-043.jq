@@ -1,0 +1,2 @@
+# BENCH-043: Security list allows RDP from the Internet (the same rule as BENCH-043.sql, for jq)
+select(.type == "oci/network/security-list") | [.id, (if any(.json["ingress-security-rules"][]?; .source == "0.0.0.0/0" and (.protocol == "all" or (.protocol == "6" and (.["tcp-options"]["destination-port-range"] as $r | $r == null or ($r.min <= 3389 and 3389 <= $r.max))))) then "fail" else "pass" end)]
