@@ -5,7 +5,9 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -208,4 +210,119 @@ cli_print_json(json_t *v)
 	printf("%s\n", s);
 	free(s);
 	return CLI_OK;
+}
+
+cp_policy_set *
+cli_policies(struct cli *cli)
+{
+	cp_core *core = cli_core(cli);
+	cp_err r;
+
+	if (core == NULL)
+		return NULL;
+	if (cli->policies != NULL)
+		return cli->policies;
+	r = cp_policy_set_load((const char *const *)
+	    cp_core_config(core)->policy_dirs, &cli->policies, &cli->diag);
+	flush_diag(cli);
+	if (r != CP_OK) {
+		cli_error(cli, "policies: %s", cp_strerror(r));
+		return NULL;
+	}
+	return cli->policies;
+}
+
+const cp_geoip *
+cli_geoip(struct cli *cli)
+{
+	const struct cp_config *cfg;
+	char why[512];
+
+	if (cli->geoip_loaded || cli_core(cli) == NULL)
+		return cli->geoip;
+	cli->geoip_loaded = 1;
+	cfg = cp_core_config(cli->core);
+	if (cfg->geoip_ipv4 == NULL && cfg->geoip_ipv6 == NULL)
+		return NULL;
+	if (cp_geoip_load(cfg->geoip_ipv4, cfg->geoip_ipv6, &cli->geoip, why,
+	    sizeof(why)) != CP_OK) {
+		cli_error(cli, "geoip: %s (country_of() answers NULL)", why);
+		cli->geoip = NULL;
+	}
+	return cli->geoip;
+}
+
+void
+cli_cleanup(struct cli *cli)
+{
+	cp_policy_set_free(cli->policies);
+	cp_geoip_free(cli->geoip);
+	cp_store_close(cli->store);
+	cp_core_destroy(cli->core);
+	cp_diag_free(&cli->diag);
+}
+
+const char *
+cli_time(time_t t, char buf[32])
+{
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (t != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(buf, 32, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
+}
+
+static cp_err
+add_env(void *ud, const struct cp_env *e)
+{
+	struct cli_envs *l = ud;
+	struct cp_env *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return CP_E_NOMEM;
+	l->v = nv;
+	l->v[l->n++] = *e;
+	return CP_OK;
+}
+
+cp_err
+cli_list_envs(struct cli *cli, int64_t portal_id, struct cli_envs *out)
+{
+	cp_err r;
+
+	memset(out, 0, sizeof(*out));
+	r = cp_env_list(cli->store, portal_id, add_env, out);
+	if (r != CP_OK) {
+		free(out->v);
+		memset(out, 0, sizeof(*out));
+	}
+	return r;
+}
+
+static cp_err
+add_unit(void *ud, const struct cp_unit *u)
+{
+	struct cli_units *l = ud;
+	struct cp_unit *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return CP_E_NOMEM;
+	l->v = nv;
+	l->v[l->n++] = *u;
+	return CP_OK;
+}
+
+cp_err
+cli_list_units(struct cli *cli, int64_t env_id, struct cli_units *out)
+{
+	cp_err r;
+
+	memset(out, 0, sizeof(*out));
+	r = cp_unit_list(cli->store, env_id, add_unit, out);
+	if (r != CP_OK) {
+		free(out->v);
+		memset(out, 0, sizeof(*out));
+	}
+	return r;
 }

@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "policy/geoip.h"
+#include "policy/pack.h"
 
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 
@@ -24,6 +26,9 @@ struct cli {
 	cp_core *core;
 	int plugin_problems;		/* some [plugin:] section was wrong */
 	cp_store *store;
+	cp_policy_set *policies;
+	cp_geoip *geoip;
+	int geoip_loaded;
 	struct cp_diag diag;
 	const char *prog;
 };
@@ -55,6 +60,16 @@ cp_store *cli_store(struct cli *cli);
  * plugins are still returned.
  */
 cp_registry *cli_plugins(struct cli *cli);
+/*
+ * The policy packs of [core] policy_dirs, loaded on first use; broken files
+ * are reported and skipped.  NULL only on no memory.
+ */
+cp_policy_set *cli_policies(struct cli *cli);
+/* The IP2Location data of [core] geoip_*, or NULL when none is set. */
+const cp_geoip *cli_geoip(struct cli *cli);
+/* Releases what the cli_* helpers opened. */
+void cli_cleanup(struct cli *cli);
+
 /* The portal of --portal, or the only one; CLI_OK or an exit code. */
 int cli_portal(struct cli *cli, struct cp_portal *out);
 
@@ -64,6 +79,21 @@ int cli_portal(struct cli *cli, struct cp_portal *out);
  * and optstring starting with ':'.
  */
 int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv);
+
+/* The environments of a portal and the units of an environment, as
+ * arrays owned by the caller (free(v)). */
+struct cli_envs {
+	struct cp_env *v;
+	size_t n;
+};
+struct cli_units {
+	struct cp_unit *v;
+	size_t n;
+};
+cp_err cli_list_envs(struct cli *cli, int64_t portal_id,
+    struct cli_envs *out);
+cp_err cli_list_units(struct cli *cli, int64_t env_id,
+    struct cli_units *out);
 
 /* Whether arg is -h or --help. */
 int cli_is_help(const char *arg);
@@ -85,5 +115,14 @@ int cli_cmd_portal(struct cli *cli, int argc, char **argv);
 int cli_cmd_config(struct cli *cli, int argc, char **argv);
 int cli_cmd_env(struct cli *cli, int argc, char **argv);
 int cli_cmd_unit(struct cli *cli, int argc, char **argv);
+int cli_cmd_inspect(struct cli *cli, int argc, char **argv);
+int cli_cmd_findings(struct cli *cli, int argc, char **argv);
+int cli_cmd_history(struct cli *cli, int argc, char **argv);
+int cli_cmd_exclude(struct cli *cli, int argc, char **argv);
+int cli_cmd_policy(struct cli *cli, int argc, char **argv);
+int cli_cmd_report(struct cli *cli, int argc, char **argv);
+
+/* A time as "2026-11-25 09:30:00 UTC"; "" for 0. */
+const char *cli_time(time_t t, char buf[32]);
 
 #endif /* CP_CLI_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "plugin/pconfig.h"
 
 #define ENV_SECRET_MAX (64 * 1024)
 
@@ -119,49 +120,6 @@ print_env_params(struct cli *cli, const char *cloud,
 	}
 }
 
-/* Checks value against the key's type; why gets the reason. */
-static int
-value_ok(const struct cp_config_key *k, const char *value, char *why,
-    size_t n)
-{
-	long long v;
-	int b;
-	cp_err r;
-
-	switch (k->type) {
-	case CP_CFG_INT:
-		r = cp_parse_ll(value, k->min, k->max, &v);
-		if (r != CP_OK) {
-			snprintf(why, n, "expected a whole number from %lld "
-			    "to %lld", k->min, k->max);
-			return 0;
-		}
-		return 1;
-	case CP_CFG_BOOL:
-		if (cp_parse_bool(value, &b) != CP_OK) {
-			snprintf(why, n, "expected yes or no");
-			return 0;
-		}
-		return 1;
-	case CP_CFG_URL:
-		if (strncmp(value, "https://", 8) != 0 &&
-		    strncmp(value, "http://", 7) != 0) {
-			snprintf(why, n, "expected an http:// or https:// "
-			    "URL");
-			return 0;
-		}
-		return 1;
-	case CP_CFG_PATH:
-		if (value[0] != '/') {
-			snprintf(why, n, "expected an absolute path");
-			return 0;
-		}
-		return 1;
-	default:
-		return 1;
-	}
-}
-
 /* Reads a secret from a private file, or from stdin for "-". */
 static int
 read_secret(struct cli *cli, const char *key, const char *src, char **out)
@@ -195,16 +153,20 @@ match_key(const struct cp_config_key *keys, const char *opt, int *file_form)
 		if (name[i] == '-')
 			name[i] = '_';
 	len = strlen(name);
+	/* "--KEY-file" names the file of a secret KEY; any other option,
+	 * "--key-file" of a plain key called key_file included, is the key
+	 * itself. */
 	if (len > 5 && strcmp(name + len - 5, "_file") == 0) {
-		for (; keys != NULL && keys[0].key != NULL; keys++) {
-			if ((keys->flags & CP_CFG_SECRET) != 0 &&
-			    strlen(keys->key) == len - 5 &&
-			    strncmp(keys->key, name, len - 5) == 0) {
+		const struct cp_config_key *k;
+
+		for (k = keys; k != NULL && k->key != NULL; k++) {
+			if ((k->flags & CP_CFG_SECRET) != 0 &&
+			    strlen(k->key) == len - 5 &&
+			    strncmp(k->key, name, len - 5) == 0) {
 				*file_form = 1;
-				return keys;
+				return k;
 			}
 		}
-		return NULL;
 	}
 	for (; keys != NULL && keys[0].key != NULL; keys++)
 		if (strcmp(keys->key, name) == 0)
@@ -262,9 +224,9 @@ parse_env_params(struct cli *cli, const char *cloud,
 		}
 		if (json_object_get(params, k->key) != NULL)
 			return cli_usage(cli, "env", "%s given twice", opt);
-		if (!value_ok(k, argv[i + 1], why, sizeof(why)))
-			return cli_usage(cli, "env", "%s %s: %s", opt,
-			    argv[i + 1], why);
+		if (cp_pconfig_check_value(k, argv[i + 1], why,
+		    sizeof(why)) != CP_OK)
+			return cli_usage(cli, "env", "%s: %s", opt, why);
 		if (json_object_set_new(params, k->key,
 		    json_string(argv[i + 1])) != 0)
 			return cli_error(cli, "%s: not valid UTF-8 text", opt);

@@ -7,4 +7,8 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_plugins.c \
 	core/cli/cmd_portal.c \
 	core/cli/cmd_config.c \
-	core/cli/cmd_env.c
+	core/cli/cmd_env.c \
+	core/cli/cmd_inspect.c \
+	core/cli/cmd_findings.c \
+	core/cli/cmd_policy.c \
+	core/cli/cmd_report.c

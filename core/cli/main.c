@@ -22,6 +22,18 @@ static const struct cli_command commands[] = {
 	    "クラウド環境の登録と管理" },
 	{ "unit", cli_cmd_unit, "list units, switch periodic inspection",
 	    "ユニットの一覧と定期診断の切り替え" },
+	{ "inspect", cli_cmd_inspect, "collect, evaluate and act, once",
+	    "収集・評価・対処を 1 回実行" },
+	{ "findings", cli_cmd_findings, "list the risks found",
+	    "検出されたリスクの一覧" },
+	{ "history", cli_cmd_history, "notifications and remediations",
+	    "通知と対策の履歴" },
+	{ "exclude", cli_cmd_exclude, "exclude resources from inspection",
+	    "リソースを診断対象から除外" },
+	{ "policy", cli_cmd_policy, "list policies, change their settings",
+	    "ポリシーの一覧と設定変更" },
+	{ "report", cli_cmd_report, "write reports (CSV)",
+	    "レポートの出力 (CSV)" },
 	{ "config", cli_cmd_config, "check the configuration file",
 	    "設定ファイルの検査" },
 };
@@ -140,9 +152,7 @@ main(int argc, char **argv)
 	first = optind;
 	optind = 0;
 	rc = commands[i].run(&cli, argc - first, argv + first);
-	cp_store_close(cli.store);
-	cp_core_destroy(cli.core);
-	cp_diag_free(&cli.diag);
+	cli_cleanup(&cli);
 	cp_core_global_cleanup();
 	return rc;
 }

@@ -126,7 +126,7 @@ lacks "$T/err" "s3cret"
 run 2 "$CP" env add testcloud prod --fixtures "$cloud"
 has "$T/err" "needs --token-file"
 run 2 "$CP" env add testcloud prod --fixtures relative/dir --token-file "$T/token"
-has "$T/err" "expected an absolute path"
+has "$T/err" "--fixtures: 'relative/dir' is not an absolute path"
 run 2 "$CP" env add testcloud prod --colour blue
 has "$T/err" "has no key '--colour'"
 run 2 "$CP" env add testcloud "Bad Name" --fixtures "$cloud"

@@ -1,6 +1,14 @@
-## tests/e2e
-EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh
-TESTS += tests/e2e/cli.sh
-## A plugin built from the installed SDK alone loads (tests/plugins/load-one).
-EXTRA_DIST += tests/e2e/out-of-tree-plugin.sh
-TESTS += tests/e2e/out-of-tree-plugin.sh
+## tests/e2e: the CLI against the fixture cloud, the out-of-tree plugin,
+## valgrind.
+EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
+	tests/e2e/out-of-tree-plugin.sh \
+	tests/e2e/estate/resources-1.json tests/e2e/estate/resources-2.json \
+	tests/e2e/estate/collector-errors-identity.json \
+	tests/e2e/policies/testcloud/TC-001.json \
+	tests/e2e/policies/testcloud/TC-001.sql \
+	tests/e2e/policies/testcloud/TC-002.json \
+	tests/e2e/policies/testcloud/TC-002.sql \
+	tests/e2e/policies/testcloud/TC-003.json \
+	tests/e2e/policies/testcloud/TC-003.sql
+TESTS += tests/e2e/cli.sh tests/e2e/inspect.sh \
+	tests/e2e/out-of-tree-plugin.sh

@@ -26,8 +26,11 @@ cp_core_global_init(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return CP_E_HTTP;
-	/* One connection per thread, never shared: multi-thread mode. */
+	/* One connection per thread, never shared: multi-thread mode.
+	 * Memory statistics off: they take a global lock on every
+	 * allocation, which halves policy evaluation on two threads. */
 	if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK ||
 	    sqlite3_initialize() != SQLITE_OK) {
 		curl_global_cleanup();
 		return CP_E_STORE;

@@ -305,7 +305,7 @@ open_db(cp_store *st, int readonly)
 {
 	sqlite3_stmt *stmt = NULL;
 	const unsigned char *mode;
-	int flags, rc, on = 0;
+	int flags, rc, on = 0, waited;
 	cp_err r;
 
 	flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
@@ -336,7 +336,19 @@ open_db(cp_store *st, int readonly)
 	    st, "PRAGMA journal_mode = WAL", &stmt, "switching to WAL");
 	if (r != CP_OK)
 		return r;
-	rc = sqlite3_step(stmt);
+	/* The switch needs the database to itself, and SQLite answers BUSY
+	 * at once (without its busy handler) when another connection opens
+	 * the same new store at that moment: wait and retry, within the
+	 * busy timeout.  Once the file is in WAL mode it stays so, and the
+	 * pragma is a read. */
+	for (waited = 0;; waited += 10) {
+		rc = sqlite3_step(stmt);
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) !=
+		    SQLITE_LOCKED) || waited >= BUSY_TIMEOUT_MS)
+			break;
+		sqlite3_reset(stmt);
+		usleep(10000);
+	}
 	if (rc != SQLITE_ROW) {
 		r = cp_store_sqlfail(st, rc, "switching to WAL");
 		goto out;
