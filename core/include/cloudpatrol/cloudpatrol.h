@@ -6,6 +6,7 @@
 
 #include <cloudpatrol/err.h>
 #include <cloudpatrol/http.h>
+#include <cloudpatrol/message.h>
 #include <cloudpatrol/plugin.h>
 
 #endif /* CLOUDPATROL_CLOUDPATROL_H */

@@ -1,0 +1,1 @@
+## core/src/notify (filled in by the subsystem)

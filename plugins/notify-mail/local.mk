@@ -1,0 +1,1 @@
+## plugins/notify-mail (filled in by the subsystem)

@@ -1,0 +1,1 @@
+## plugins/notify-slack (filled in by the subsystem)

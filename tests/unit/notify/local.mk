@@ -1,0 +1,1 @@
+## tests/unit/notify (filled in by the subsystem)
