@@ -230,9 +230,9 @@ tc_collect_file(struct tc_ctx *c, const char *udir, const char *name,
 		return CP_E_PARSE;
 	}
 	json_array_foreach(arr, i, o) {
-		char *raw = json_dumps(json_object_get(o, "raw") != NULL ?
-		    json_object_get(o, "raw") : json_object(),
-		    JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *rv = json_object_get(o, "raw");
+		char *raw = rv != NULL ? json_dumps(rv, JSON_COMPACT |
+		    JSON_ENCODE_ANY) : strdup("{}");
 
 		if (raw == NULL) {
 			r = CP_E_NOMEM;
