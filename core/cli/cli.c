@@ -22,6 +22,12 @@ cli_text(const struct cli *cli, const char *en, const char *ja)
 }
 
 int
+cli_is_ja(const struct cli *cli)
+{
+	return strcmp(cli_text(cli, "en", "ja"), "ja") == 0;
+}
+
+int
 cli_error(struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;

@@ -40,6 +40,9 @@ struct cli_command {
 	const char *summary_ja;
 };
 
+/* Whether the CLI speaks Japanese. */
+int cli_is_ja(const struct cli *cli);
+
 /* The text in the CLI's language. */
 const char *cli_text(const struct cli *cli, const char *en, const char *ja)
     __attribute__((format_arg(2)));

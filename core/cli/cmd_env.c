@@ -579,8 +579,7 @@ env_list(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		lc.arr = json_array();
 	else
-		lc.t = cli_table_new(6, strcmp(cli_text(cli, "en", "ja"),
-		    "ja") == 0 ? head_ja : head_en);
+		lc.t = cli_table_new(6, cli_is_ja(cli) ? head_ja : head_en);
 	if (lc.arr == NULL && lc.t == NULL)
 		return cli_error(cli, "out of memory");
 	if (cp_env_list(cli->store, portal.id, env_list_one, &lc) != CP_OK) {
@@ -974,8 +973,7 @@ cli_cmd_unit(struct cli *cli, int argc, char **argv)
 			}
 			return cli_print_json(arr);
 		}
-		t = cli_table_new(4, strcmp(cli_text(cli, "en", "ja"), "ja") ==
-		    0 ? head_ja : head_en);
+		t = cli_table_new(4, cli_is_ja(cli) ? head_ja : head_en);
 		if (t == NULL)
 			return cli_error(cli, "out of memory");
 		r = cp_unit_list(cli->store, env.id, unit_row, t);

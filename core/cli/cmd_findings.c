@@ -64,6 +64,9 @@ unit_filter(struct cli *cli, const struct cp_portal *portal,
 	if (envname == NULL)
 		return CLI_OK;
 	r = cp_env_get(cli->store, portal->id, envname, &env);
+	if (r == CP_E_INVALID)
+		return cli_usage(cli, NULL, "bad environment name '%s'",
+		    envname);
 	if (r == CP_E_NOTFOUND)
 		return cli_error(cli, "portal %s has no environment '%s'",
 		    portal->name, envname);
@@ -134,8 +137,7 @@ cli_cmd_findings(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		rw.arr = json_array();
 	else
-		rw.t = cli_table_new(7, strcmp(cli_text(cli, "en", "ja"),
-		    "ja") == 0 ? head_ja : head_en);
+		rw.t = cli_table_new(7, cli_is_ja(cli) ? head_ja : head_en);
 	if (rw.arr == NULL && rw.t == NULL)
 		return cli_error(cli, "out of memory");
 	r = cp_lc_findings(cli->store, portal.id, unit_id, flags, LIST_LIMIT,
@@ -228,8 +230,7 @@ cli_cmd_history(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		rw.arr = json_array();
 	else
-		rw.t = cli_table_new(7, strcmp(cli_text(cli, "en", "ja"),
-		    "ja") == 0 ? head_ja : head_en);
+		rw.t = cli_table_new(7, cli_is_ja(cli) ? head_ja : head_en);
 	if (rw.arr == NULL && rw.t == NULL)
 		return cli_error(cli, "out of memory");
 	r = cp_lc_history(cli->store, portal.id, 0, time(NULL),
@@ -309,20 +310,23 @@ cli_cmd_exclude(struct cli *cli, int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "remove") != 0 &&
+	    strcmp(sub, "list") != 0)
+		return cli_usage(cli, "exclude", "unknown exclude command "
+		    "'%s'", sub);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return exclude_help(cli);
-		if (c != 'm' || strcmp(sub, "add") != 0)
+		if (c == 'm' && strcmp(sub, "add") != 0)
+			return cli_usage(cli, "exclude", "--memo goes with "
+			    "exclude add");
+		if (c != 'm')
 			return cli_bad_option(cli, "exclude", c, argv);
 		memo = optarg;
 	}
 	if (strcmp(sub, "list") == 0 ? optind != argc : optind + 1 != argc)
 		return cli_usage(cli, "exclude", "exclude %s takes %s", sub,
 		    strcmp(sub, "list") == 0 ? "no argument" : "one RESOURCE");
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "remove") != 0 &&
-	    strcmp(sub, "list") != 0)
-		return cli_usage(cli, "exclude", "unknown exclude command "
-		    "'%s'", sub);
 	rc = cli_portal(cli, &portal);
 	if (rc != CLI_OK)
 		return rc;
@@ -332,8 +336,7 @@ cli_cmd_exclude(struct cli *cli, int argc, char **argv)
 		if (cli->json)
 			rw.arr = json_array();
 		else
-			rw.t = cli_table_new(3, strcmp(cli_text(cli, "en",
-			    "ja"), "ja") == 0 ? head_ja : head_en);
+			rw.t = cli_table_new(3, cli_is_ja(cli) ? head_ja : head_en);
 		if (rw.arr == NULL && rw.t == NULL)
 			return cli_error(cli, "out of memory");
 		r = cp_exclusion_list(cli->store, portal.id, exclusion_row,

@@ -153,10 +153,10 @@ cli_cmd_inspect(struct cli *cli, int argc, char **argv)
 		if (tg.env != NULL && strcmp(tg.env, envs.v[i].name) != 0)
 			continue;
 		if (cli_list_units(cli, envs.v[i].id, &units) != CP_OK) {
-			failed = 1;
-			cli_error(cli, "%s", cp_store_errmsg(cli->store));
-			free(units.v);
-			break;
+			free(envs.v);
+			json_decref(out);
+			return cli_error(cli, "%s",
+			    cp_store_errmsg(cli->store));
 		}
 		for (j = 0; j < units.n; j++) {
 			struct cp_inspect_result res;
@@ -165,15 +165,18 @@ cli_cmd_inspect(struct cli *cli, int argc, char **argv)
 			if (tg.unit != NULL ? strcmp(tg.unit, u->unit) != 0 :
 			    !u->inspect)
 				continue;
+			if (*io.cancel)
+				break;	/* asked to stop: no more units */
 			done++;
 			if (cp_inspect_unit(reg, cli->store, &portal,
 			    &envs.v[i], u, set, &io, &res) != CP_OK ||
 			    res.policy_errors > 0)
 				failed = 1;
-			if (out != NULL)
-				json_array_append_new(out,
-				    result_json(&envs.v[i], u, &res));
-			else
+			if (out != NULL) {
+				if (json_array_append_new(out,
+				    result_json(&envs.v[i], u, &res)) != 0)
+					failed = 1;
+			} else
 				print_result(cli, &envs.v[i], u, &res);
 		}
 		free(units.v);
@@ -188,6 +191,8 @@ cli_cmd_inspect(struct cli *cli, int argc, char **argv)
 			return cli_error(cli, "portal %s has no environment "
 			    "'%s' with a unit to inspect", portal.name,
 			    tg.env);
+		if (cli->json)
+			return cli_print_json(json_array());
 		printf("%s", cli_text(cli, "nothing to inspect: no unit has "
 		    "periodic inspection on\n", "診断対象がありません: 定期診断"
 		    "が on のユニットがありません\n"));

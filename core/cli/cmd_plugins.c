@@ -105,7 +105,7 @@ print_text(struct cli *cli, cp_registry *reg)
 		printf("%s\n", dirs[0] == NULL ? cli_text(cli, " (none)",
 		    " (なし)") : "");
 	}
-	t = cli_table_new(6, strcmp(cli_text(cli, "en", "ja"), "ja") == 0 ?
+	t = cli_table_new(6, cli_is_ja(cli) ?
 	    head_ja : head_en);
 	if (t == NULL)
 		return cli_error(cli, "out of memory");

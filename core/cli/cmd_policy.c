@@ -89,7 +89,7 @@ policy_list(struct cli *cli, int argc, char **argv)
 	cp_policy_set *set;
 	json_t *arr = NULL;
 	size_t i;
-	int c, rc, ja = strcmp(cli_text(cli, "en", "ja"), "ja") == 0;
+	int c, rc, ja = cli_is_ja(cli);
 
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (c == 'c')
@@ -115,9 +115,7 @@ policy_list(struct cli *cli, int argc, char **argv)
 		return cli_error(cli, "out of memory");
 	for (i = 0; i < cp_policy_set_count(set); i++) {
 		const struct cp_policy *p = cp_policy_set_at(set, i);
-		struct cp_lc_defaults def;
 		struct cp_lc_setting s;
-		json_t *defaults;
 		const char *cells[8];
 		cp_err r;
 
@@ -125,18 +123,14 @@ policy_list(struct cli *cli, int argc, char **argv)
 			continue;
 		if (fw != NULL && json_object_get(p->frameworks, fw) == NULL)
 			continue;
-		defaults = defaults_of(p, &def);
-		memset(&s, 0, sizeof(s));
-		r = defaults != NULL ? cp_lc_setting_get(cli->store, portal.id,
-		    p->id, &def, &s) : CP_E_NOMEM;
-		json_decref(defaults);
+		r = cp_inspect_setting(cli->store, portal.id, p, &s);
 		if (r != CP_OK) {
 			json_decref(arr);
 			cli_table_free(t);
 			return cli_error(cli, "%s", cp_store_errmsg(cli->store));
 		}
 		if (arr != NULL) {
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, "
+			r = json_array_append_new(arr, json_pack("{s:s, s:s, s:s, "
 			    "s:s, s:s, s:b, s:b, s:b, s:b, s:O, s:O}",
 			    "id", p->id, "cloud", p->cloud, "severity",
 			    cp_policy_severity_name(p->severity), "category",
@@ -145,7 +139,8 @@ policy_list(struct cli *cli, int argc, char **argv)
 			    s.enabled, "notify", s.notify, "remediate",
 			    s.remediate && p->remediation_action != NULL,
 			    "remediable", p->remediation_action != NULL,
-			    "params", s.params, "frameworks", p->frameworks));
+			    "params", s.params, "frameworks", p->frameworks)) ==
+			    0 ? CP_OK : CP_E_NOMEM;
 		} else {
 			cells[0] = p->id;
 			cells[1] = p->cloud;
@@ -156,9 +151,14 @@ policy_list(struct cli *cli, int argc, char **argv)
 			cells[6] = p->remediation_action == NULL ? "-" :
 			    on_off(s.remediate);
 			cells[7] = ja ? p->title.ja : p->title.en;
-			cli_table_add(t, cells);
+			r = cli_table_add(t, cells);
 		}
 		cp_lc_setting_clear(&s);
+		if (r != CP_OK) {
+			json_decref(arr);
+			cli_table_free(t);
+			return cli_error(cli, "out of memory");
+		}
 	}
 	if (arr != NULL)
 		return cli_print_json(arr);
@@ -315,8 +315,11 @@ bad_name:
 	ch.params = json_object_size(params) > 0 ? params : NULL;
 	defaults = defaults_of(p, &def);
 	r = defaults != NULL ? cp_store_begin(cli->store) : CP_E_NOMEM;
-	if (r == CP_OK && reset)
+	if (r == CP_OK && reset) {
 		r = cp_lc_setting_reset(cli->store, portal.id, p->id);
+		if (r == CP_E_NOTFOUND)
+			r = CP_OK;	/* at the defaults already */
+	}
 	if (r == CP_OK && (ch.enabled >= 0 || ch.notify >= 0 ||
 	    ch.remediate >= 0 || ch.params != NULL))
 		r = cp_lc_setting_set(cli->store, portal.id, p->id, &def, &ch,
@@ -334,6 +337,9 @@ bad_name:
 		    cp_store_errmsg(cli->store));
 	if (r != CP_OK)
 		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:b}", "policy", p->id,
+		    "updated", 1));
 	printf(cli_text(cli, "policy %s updated\n",
 	    "ポリシー %s を更新しました\n"), p->id);
 	return CLI_OK;
@@ -342,12 +348,11 @@ bad_name:
 static int
 policy_show(struct cli *cli, int argc, char **argv)
 {
-	struct cp_lc_defaults def;
 	struct cp_lc_setting s;
 	struct cp_portal portal;
 	const struct cp_policy *p;
-	json_t *defaults, *doc;
-	int rc, ja = strcmp(cli_text(cli, "en", "ja"), "ja") == 0;
+	json_t *doc;
+	int rc, ja = cli_is_ja(cli);
 	cp_err r;
 
 	if (argc != 2)
@@ -358,11 +363,7 @@ policy_show(struct cli *cli, int argc, char **argv)
 	p = find_policy(cli, argv[1]);
 	if (p == NULL)
 		return CLI_ERROR;
-	defaults = defaults_of(p, &def);
-	memset(&s, 0, sizeof(s));
-	r = defaults != NULL ? cp_lc_setting_get(cli->store, portal.id, p->id,
-	    &def, &s) : CP_E_NOMEM;
-	json_decref(defaults);
+	r = cp_inspect_setting(cli->store, portal.id, p, &s);
 	if (r != CP_OK)
 		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
 	doc = json_deep_copy(p->json);

@@ -133,8 +133,7 @@ portal_list(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		lc.arr = json_array();
 	else
-		lc.t = cli_table_new(3, strcmp(cli_text(cli, "en", "ja"),
-		    "ja") == 0 ? head_ja : head_en);
+		lc.t = cli_table_new(3, cli_is_ja(cli) ? head_ja : head_en);
 	if (lc.arr == NULL && lc.t == NULL)
 		return cli_error(cli, "out of memory");
 	r = cp_portal_list(st, list_one, &lc);

@@ -200,15 +200,16 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		r = CP_E_IO;
 		snprintf(why, sizeof(why), "write error");
 	}
+	if (r == CP_OK && units_done == 0 && envname != NULL) {
+		r = CP_E_NOTFOUND;
+		snprintf(why, sizeof(why), "portal %s has no %s '%s'",
+		    portal.name, unitname != NULL ? "unit" : "environment",
+		    unitname != NULL ? unitname : envname);
+	}
 	if (fp != stdout) {
 		if (fclose(fp) != 0 && r == CP_OK) {
 			r = CP_E_IO;
 			snprintf(why, sizeof(why), "%s", strerror(errno));
-		}
-		if (r == CP_OK && units_done == 0) {
-			r = CP_E_NOTFOUND;
-			snprintf(why, sizeof(why), "no such unit in portal %s",
-			    portal.name);
 		}
 		if (r == CP_OK && (chmod(tmp, 0640) != 0 ||
 		    rename(tmp, out) != 0)) {
@@ -220,8 +221,12 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 	}
 	if (r != CP_OK)
 		return cli_error(cli, "report risk: %s", why);
-	if (fp != stdout && !cli->json)
-		printf(cli_text(cli, "wrote %s (%zu unit(s))\n",
-		    "%s を書き出しました (ユニット %zu 件)\n"), out, units_done);
+	if (fp == stdout)
+		return CLI_OK;
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:I}", "file", out,
+		    "units", (json_int_t)units_done));
+	printf(cli_text(cli, "wrote %s (%zu unit(s))\n",
+	    "%s を書き出しました (ユニット %zu 件)\n"), out, units_done);
 	return CLI_OK;
 }

@@ -163,7 +163,7 @@ run 2 "$CP" report risk --variant A
 has "$T/err" "needs -o FILE"
 run 2 "$CP" report risk --variant A --format xlsx -o "$T/x.xlsx"
 run 1 "$CP" report risk --variant A --env prod --unit 999 -o "$T/none.csv"
-has "$T/err" "no such unit"
+has "$T/err" "portal acme has no unit '999'"
 checks=$((checks + 1))
 if [ -e "$T/none.csv" ]; then
 	failures=$((failures + 1))
@@ -185,6 +185,35 @@ has "$T/out" "0 notified, 1 suppressed"
 same "$(sql "SELECT count(*) FROM notifications WHERE resource = 'bucket-public'")" "$notices"
 same "$(sql "SELECT count(*) FROM findings WHERE resource = 'bucket-public'")" 2
 
+# A disabled policy is not watched: out of the report and the score.
+run 0 "$CP" policy set TC-002 --disable
+run 0 "$CP" report risk --variant B -o - --no-bom
+lacks "$T/out" "TC-002"
+run 0 "$CP" policy set TC-002 --reset
+run 0 "$CP" policy set TC-002 --reset
+run 1 "$CP" report risk --variant A -o - --env prod --unit 999
+run 1 "$CP" report risk --variant A -o - --env nosuch
+has "$T/err" "portal acme has no environment 'nosuch'"
+run 0 "$CP" --json report risk --variant A -o "$T/j.csv"
+has "$T/out" '"units": 1'
+
+# remediation_ceiling = 0 turns automatic remediation off.
+sed -i 's/^remediation_ceiling = 1$/remediation_ceiling = 0/' "$T/cp.ini"
+before=$(wc -l <"$unit/remediations.jsonl")
+"$PY" -c 'import json, sys
+rs = json.load(open(sys.argv[1]))
+rs.append({"type": "testcloud/firewall-rule", "id": "rule-late", "name": "late",
+           "region": "tokyo", "raw": {"direction": "ingress", "action": "allow",
+           "source": "0.0.0.0/0", "ports": "22"}})
+json.dump(rs, open(sys.argv[1], "w"))' "$unit/resources.json"
+run 0 "$CP" inspect
+has "$T/out" "remediation: 1 queued, 0 done"
+same "$(wc -l <"$unit/remediations.jsonl")" "$before"
+
+run 2 "$CP" exclude list --memo x
+has "$T/err" "--memo goes with exclude add"
+run 2 "$CP" exclude frob x
+has "$T/err" "unknown exclude command 'frob'"
 run 2 "$CP" inspect prod 111111111111 extra
 run 1 "$CP" inspect nosuch
 has "$T/err" "no environment 'nosuch'"

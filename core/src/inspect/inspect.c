@@ -150,6 +150,17 @@ evaluate(cp_engine *eng, cp_store *st, cp_lifecycle *lc,
 		if (o->cancel != NULL && *o->cancel)
 			return CP_E_CANCELLED;
 		r = cp_inspect_setting(st, portal->id, p, &s);
+		if (r == CP_E_PARSE || r == CP_E_INVALID) {
+			/* Damaged settings of one policy: it cannot decide,
+			 * the others still run (DESIGN 5). */
+			res->policy_errors++;
+			cp_log_msg(o->log, CP_LOG_WARNING, "inspect",
+			    "%s: policy %s: its portal settings cannot be "
+			    "read: %s", env->name, p->id,
+			    cp_store_errmsg(st));
+			r = CP_OK;
+			continue;
+		}
 		if (r != CP_OK)
 			return r;
 		if (!s.enabled) {
@@ -284,12 +295,12 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 	r = cp_engine_open(path, NULL, &eo, &eng, res->error,
 	    sizeof(res->error));
 	if (r != CP_OK)
-		goto out;
+		goto out_eval_failed;
 	r = cp_lifecycle_begin(st, &lu, now, &lc);
 	if (r != CP_OK) {
 		snprintf(res->error, sizeof(res->error), "%s",
 		    cp_store_errmsg(st));
-		goto out;
+		goto out_eval_failed;
 	}
 	cp_lifecycle_set_resources(lc, res->resources);
 	r = evaluate(eng, st, lc, portal, env, set, o, res);
@@ -298,14 +309,21 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 	else
 		cp_lifecycle_abort(lc);
 	lc = NULL;
+	if (r == CP_E_CANCELLED) {
+		snprintf(res->error, sizeof(res->error), "cancelled");
+		goto out_eval_failed;
+	}
 	if (r != CP_OK) {
 		snprintf(res->error, sizeof(res->error), "applying the "
 		    "results failed: %s: %s", cp_strerror(r),
 		    cp_store_errmsg(st));
-		goto out;
+		goto out_eval_failed;
 	}
 
-	/* Remediate what was queued, within the ceiling. */
+	/* Remediate what was queued, within the ceiling.  A ceiling of 0
+	 * turns automatic remediation off: what is queued waits. */
+	if (o->remediation_ceiling == 0)
+		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.dry_run = o->remediation_dry_run;
 	ro.ceiling = o->remediation_ceiling;
@@ -319,6 +337,10 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 		    "%s", cp_strerror(r), cp_store_errmsg(st));
 	goto out;
 
+out_eval_failed:
+	/* Collected, but nothing was applied: the scan says why, and the
+	 * findings stay as they were. */
+	res->collected = 0;
 out_failed:
 	{
 		cp_err rf = collection_failed(st, &lu, now, res, r);

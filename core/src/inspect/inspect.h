@@ -27,7 +27,8 @@ struct cp_inspect_opts {
 	const char *state_dir;		/* snapshots go to state_dir/snapshots */
 	time_t now;			/* 0: time(NULL) */
 	int remediation_dry_run;	/* show what remediation would do */
-	unsigned remediation_ceiling;	/* 0: none may run this time */
+	unsigned remediation_ceiling;	/* most changes per run; 0: automatic
+					 * remediation off (queued ones wait) */
 	const cp_geoip *geoip;		/* NULL: country_of() is NULL */
 	unsigned long long budget;	/* VM steps per policy; 0: default */
 	cp_log *log;			/* required */
@@ -62,9 +63,10 @@ cp_err cp_inspect_snapshot_path(const char *state_dir, int64_t unit_id,
 /*
  * Inspects unit of env (of portal).  Returns CP_OK when the unit was
  * collected and its results applied (res says what happened, including
- * policies that could not decide); an error when the collection failed
- * (recorded as a failed scan; findings unchanged: R-INS-7) or the store
- * failed.  res->error says why in both cases.
+ * policies that could not decide); an error when the collection failed, or
+ * the results could not be evaluated or applied: then res->collected is 0,
+ * the scan is recorded as failed with res->error, and no finding changed
+ * (R-INS-7).
  */
 cp_err cp_inspect_unit(cp_registry *reg, cp_store *st,
     const struct cp_portal *portal, const struct cp_env *env,

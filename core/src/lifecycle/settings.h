@@ -61,8 +61,9 @@ void cp_lc_setting_clear(struct cp_lc_setting *s);
 
 /*
  * Applies ch to the effective settings of policy in portal_id at now, in
- * one transaction (st must have none open).  CP_E_INVALID for a switch
- * other than -1, 0 or 1 or params that are not an object; CP_E_NOTFOUND
+ * one transaction (a savepoint when the caller has one open).
+ * CP_E_INVALID for a switch other than -1, 0 or 1 or params that are not
+ * an object; CP_E_NOTFOUND
  * when the portal does not exist.
  */
 cp_err cp_lc_setting_set(cp_store *st, int64_t portal_id, const char *policy,

@@ -166,7 +166,8 @@ finding_row(struct row_ctx *rc, const struct cp_policy *p,
 		    tr(o, "notify only", "通知のみ"));
 	else
 		snprintf(remediation, sizeof(remediation), "%s",
-		    s->remediate && rc->env->remediation ?
+		    s->remediate && rc->env->remediation &&
+		    rc->unit->remediation ?
 		    tr(o, "on", "自動対策あり") : tr(o, "off", "自動対策なし"));
 	cells[COL_SECTION] = history ? tr(o, "B. history",
 	    "B. 通知・修復履歴") : tr(o, "A. current state", "A. 現在の状態");
@@ -280,6 +281,12 @@ store_rows(cp_store *st, struct row_ctx *rc, const cp_policy_set *set,
 		if (r != CP_OK) {
 			snprintf(why, why_size, "%s", cp_store_errmsg(st));
 			break;
+		}
+		if (!s.enabled) {
+			/* A disabled policy is not watched: its findings are
+			 * neither current nor history. */
+			cp_lc_setting_clear(&s);
+			continue;
 		}
 		r = finding_row(rc, p, &s, stmt, history,
 		    sqlite3_column_int(stmt, 13));
@@ -414,25 +421,34 @@ judge_unit(cp_store *st, struct row_ctx *rc, const cp_policy_set *set,
 		}
 		memset(&jp, 0, sizeof(jp));
 		jp.failing = json_object();
+		defaults = NULL;
+		/* A run that failed hands over rows to disregard: such a
+		 * policy is left out of the score and of the comparison. */
 		if (cp_engine_run(eng, p, s.params, judge_one, &jp, why,
-		    why_size) == CP_OK) {
+		    why_size) != CP_OK) {
+			cp_log_msg(o->log, CP_LOG_WARNING, "report",
+			    "%s/%s: policy %s left out of the score: %s",
+			    rc->env->name, rc->unit->unit, p->id, why);
+			why[0] = '\0';
+		} else {
 			if (jp.rows == 0) {
 				score->pass++;
 				score->no_target++;
 			}
 			score->pass += jp.pass;
 			score->fail += jp.fail;
-		}
-		/* The pack's own rule, where the portal changed it. */
-		if (cp_inspect_defaults(p, &def, &defaults) == CP_OK &&
-		    !json_equal(defaults, s.params)) {
-			memset(&jd, 0, sizeof(jd));
-			jd.failing = json_object();
-			if (cp_engine_run(eng, p, defaults, judge_one, &jd, why,
-			    why_size) == CP_OK)
-				r = below_threshold_rows(rc, p, &s, jd.failing,
-				    jp.failing);
-			json_decref(jd.failing);
+			/* The pack's own rule, where the portal changed it. */
+			if (cp_inspect_defaults(p, &def, &defaults) == CP_OK &&
+			    !json_equal(defaults, s.params)) {
+				memset(&jd, 0, sizeof(jd));
+				jd.failing = json_object();
+				if (cp_engine_run(eng, p, defaults, judge_one,
+				    &jd, why, why_size) == CP_OK)
+					r = below_threshold_rows(rc, p, &s,
+					    jd.failing, jp.failing);
+				why[0] = '\0';
+				json_decref(jd.failing);
+			}
 		}
 		json_decref(defaults);
 		json_decref(jp.failing);
