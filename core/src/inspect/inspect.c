@@ -155,9 +155,7 @@ evaluate(cp_engine *eng, cp_store *st, cp_lifecycle *lc,
 			 * the others still run (DESIGN 5). */
 			res->policy_errors++;
 			cp_log_msg(o->log, CP_LOG_WARNING, "inspect",
-			    "%s: policy %s: its portal settings cannot be "
-			    "read: %s", env->name, p->id,
-			    cp_store_errmsg(st));
+			    "%s: %s", env->name, cp_store_errmsg(st));
 			r = CP_OK;
 			continue;
 		}
@@ -190,8 +188,7 @@ evaluate(cp_engine *eng, cp_store *st, cp_lifecycle *lc,
 			res->policy_errors++;
 			if (er != CP_OK)
 				cp_log_msg(o->log, CP_LOG_WARNING, "inspect",
-				    "%s/%s: policy %s: %s", env->name,
-				    env->cloud, p->id, why);
+				    "%s/%s: %s", env->name, env->cloud, why);
 			continue;
 		}
 		r = cp_lifecycle_policy_done(lc, &lp);

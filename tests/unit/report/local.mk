@@ -3,3 +3,11 @@ tests_unit_report_test_csv_SOURCES = tests/unit/report/test_csv.c
 tests_unit_report_test_csv_CFLAGS = $(TEST_CC_FLAGS)
 tests_unit_report_test_csv_LDADD = $(TEST_LINK)
 TESTS += tests/unit/report/test_csv
+
+## test_risk drives inspections through tests/fakes/testcloud (see
+## tests/unit/inspect/inspecttest.h) to build the store it reports on.
+check_PROGRAMS += tests/unit/report/test_risk
+tests_unit_report_test_risk_SOURCES = tests/unit/report/test_risk.c
+tests_unit_report_test_risk_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_risk_LDADD = $(TEST_LINK)
+TESTS += tests/unit/report/test_risk
