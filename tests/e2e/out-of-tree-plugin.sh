@@ -37,7 +37,7 @@ case "$cflags" in
 *) same "cflags: $cflags" "cflags with -I$inst$prefix/include" ;;
 esac
 same "$(ls "$inst$prefix/include/cloudpatrol")" \
-	"$(printf 'cloudpatrol.h\nerr.h\nhttp.h\nplugin.h')"
+	"$(printf 'cloudpatrol.h\nerr.h\nhttp.h\nmessage.h\nplugin.h')"
 
 # 3. A plugin of our own, from those headers only.
 mkdir -p "$T/src" "$T/plugins"
