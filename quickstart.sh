@@ -29,8 +29,8 @@ esac
 # real peers the tests talk to.
 packages="build-essential autoconf automake libtool pkg-config \
 libcurl4-openssl-dev libjansson-dev libssl-dev libltdl-dev libsqlite3-dev \
-libinih-dev libcunit1-dev libexpat1-dev python3 openssl ca-certificates \
-valgrind xz-utils"
+libinih-dev libcunit1-dev libexpat1-dev python3 python3-aiosmtpd openssl \
+ca-certificates valgrind xz-utils"
 
 missing=""
 for p in $packages; do
