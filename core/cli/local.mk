@@ -11,4 +11,6 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_inspect.c \
 	core/cli/cmd_findings.c \
 	core/cli/cmd_policy.c \
-	core/cli/cmd_report.c
+	core/cli/cmd_report.c \
+	core/cli/cmd_dest.c \
+	core/cli/cmd_notify.c

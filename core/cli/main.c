@@ -34,6 +34,12 @@ static const struct cli_command commands[] = {
 	    "ポリシーの一覧と設定変更" },
 	{ "report", cli_cmd_report, "write reports (CSV)",
 	    "レポートの出力 (CSV)" },
+	{ "dest", cli_cmd_dest, "notification destinations",
+	    "通知先の管理" },
+	{ "notify", cli_cmd_notify, "send notices now, the patrol report",
+	    "通知の送信とパトロール日報" },
+	{ "outbox", cli_cmd_outbox, "queued notices and their deliveries",
+	    "通知と配信の状況" },
 	{ "config", cli_cmd_config, "check the configuration file",
 	    "設定ファイルの検査" },
 };

@@ -7,3 +7,11 @@ tests_fakes_testcloud_la_CFLAGS = $(PLUGIN_CC_FLAGS)
 tests_fakes_testcloud_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS)
 tests_fakes_testcloud_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
 tests_fakes_testcloud_la_LIBADD = $(JANSSON_LIBS)
+
+## sinknotify: a notifier plugin that writes what it is sent to a file.
+check_LTLIBRARIES += tests/fakes/sinknotify.la
+tests_fakes_sinknotify_la_SOURCES = tests/fakes/sinknotify.c
+tests_fakes_sinknotify_la_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_fakes_sinknotify_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS)
+tests_fakes_sinknotify_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
+tests_fakes_sinknotify_la_LIBADD = $(JANSSON_LIBS)

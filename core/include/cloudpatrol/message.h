@@ -12,7 +12,7 @@
  *   {
  *     "message_id": "<cp.42.7@cloudpatrol>",  stable for one delivery: a
  *                                              retry sends the same one
- *     "kind":    "risk" | "remediation" | "patrol",
+ *     "kind":    "risk" | "remediation" | "patrol" | "test",
  *     "lang":    "ja" | "en",
  *     "subject": "[cloudpatrol] ...",          one line, UTF-8
  *     "text":    "...",                        the whole message as text

@@ -62,8 +62,12 @@ static const char *const type_names[] = {
 static const char *const known_keys[] = {
 	"id", "title", "description", "guidance", "cloud", "category",
 	"severity", "resource_types", "mode", "requires", "remediation",
-	"params", "frameworks", "defaults", NULL
+	"params", "frameworks", "defaults", "patrol", NULL
 };
+
+/* The daily patrol report sections a policy may switch on (R-NOT-4). */
+static const char *const patrol_names[] = { "cost", "regions", "users",
+    NULL };
 
 static int
 in_known(const char *key)
@@ -915,6 +919,13 @@ parse_policy(json_t *root, const char *stem, struct policy_item *it,
 	p->requires = it->reqs;
 	if ((r = parse_remediation(root, p, why, why_size)) != CP_OK)
 		return r;
+	if (json_object_get(root, "patrol") != NULL) {
+		int section;
+
+		if ((r = get_enum(root, "patrol", patrol_names, &section, why,
+		    why_size)) != CP_OK)
+			return r;
+	}
 	if (p->mode == CP_MODE_EVENT && p->remediation_action != NULL) {
 		cp_snprintf(why, why_size, "event policies are notify-only: "
 		    "remediation must be null");

@@ -43,6 +43,9 @@
  *   "defaults"		optional; {"enabled": true, "notify": true,
  *			"remediate": false} (these are the values when
  *			absent); remediate needs a remediation.
+ *   "patrol"		optional; "cost", "regions" or "users": while the
+ *			policy is enabled with notification on, the daily
+ *			patrol report carries that section (R-NOT-4 C-E).
  *
  * Any other key is reported as a warning (a typo must not pass silently)
  * and the policy still loads.

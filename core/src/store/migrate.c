@@ -177,6 +177,50 @@ static const struct cp_migration migrations[] = {
 	" time INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX remediations_unit ON remediations (unit_id, time);"},
+    {"notification destinations, their units, deliveries",
+	/* R-NOT-2: where a portal's notices go.  params holds the public
+	 * settings (addresses) as a JSON object, secrets the sealed ones
+	 * (a Slack webhook URL). */
+	"CREATE TABLE destinations ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" portal_id INTEGER NOT NULL"
+	"  REFERENCES portals (id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 63"
+	"  AND name NOT GLOB '*[^a-z0-9-]*'),"
+	" type TEXT NOT NULL CHECK (type IN ('mail', 'teams', 'slack')),"
+	" params TEXT NOT NULL DEFAULT '{}',"
+	" secrets BLOB,"
+	" created INTEGER NOT NULL,"
+	" UNIQUE (portal_id, name)"
+	") STRICT;"
+	"CREATE TABLE destination_units ("
+	" destination_id INTEGER NOT NULL"
+	"  REFERENCES destinations (id) ON DELETE CASCADE,"
+	" unit_id INTEGER NOT NULL REFERENCES units (id) ON DELETE CASCADE,"
+	" PRIMARY KEY (destination_id, unit_id)"
+	") STRICT;"
+	"CREATE INDEX destination_units_unit ON destination_units (unit_id);"
+	/* One notice to one destination.  A claimed row's next_attempt is
+	 * the end of its lease; claimed_by names the process holding it. */
+	"CREATE TABLE deliveries ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,"
+	" destination_id INTEGER NOT NULL"
+	"  REFERENCES destinations (id) ON DELETE CASCADE,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'claimed', 'sent', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" first_attempt INTEGER,"
+	" next_attempt INTEGER NOT NULL,"
+	" claimed_by TEXT NOT NULL DEFAULT '',"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" message_id TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" UNIQUE (outbox_id, destination_id)"
+	") STRICT;"
+	"CREATE INDEX deliveries_due ON deliveries (state, next_attempt);"
+	"CREATE INDEX deliveries_destination ON deliveries (destination_id);"},
 };
 
 const struct cp_migration *

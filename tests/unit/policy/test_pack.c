@@ -193,6 +193,9 @@ test_pack_broken_files_reported(void)
 	j = base_policy("BAD-MODE");
 	json_object_set_new(j, "mode", json_string("hourly"));
 	write_policy("BAD-MODE", j, good_sql);
+	j = base_policy("BAD-PATROL");
+	json_object_set_new(j, "patrol", json_string("weekly"));
+	write_policy("BAD-PATROL", j, good_sql);
 	j = base_policy("BAD-DEFAULT");
 	json_object_set_new(json_array_get(json_object_get(j, "params"), 0),
 	    "default", json_integer(0));
@@ -258,6 +261,8 @@ test_pack_broken_files_reported(void)
 	    "critical, high, medium, low", dir);
 	EXPECT("%s/BAD-MODE.json: mode 'hourly' is not one of periodic, "
 	    "daily, event", dir);
+	EXPECT("%s/BAD-PATROL.json: patrol 'weekly' is not one of cost, "
+	    "regions, users", dir);
 	EXPECT("%s/BAD-DEFAULT.json: default max_age_days = 0: must be "
 	    "between 1 and 3650", dir);
 	EXPECT("%s/BAD-TITLE.json: title.ja is missing, empty or longer than "
@@ -290,8 +295,8 @@ test_pack_broken_files_reported(void)
 	EXPECT("%s/ORPHAN.sql: warning: no ORPHAN.json beside it; ignored",
 	    dir);
 #undef EXPECT
-	CU_ASSERT_EQUAL(diag.errors, 18);
-	CU_ASSERT_EQUAL(diag.n, 20);
+	CU_ASSERT_EQUAL(diag.errors, 19);
+	CU_ASSERT_EQUAL(diag.n, 21);
 	cp_policy_set_free(set);
 	cp_diag_free(&diag);
 }
