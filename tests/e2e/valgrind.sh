@@ -1,5 +1,5 @@
 #!/bin/sh
-# valgrind.sh PROGRAM... - runs each unit test program, then
+# valgrind.sh PROGRAM... - runs each unit and plugin test program, then
 # "cloudpatrol plugins" over every test plugin, under valgrind; any memory
 # error or definite/indirect leak fails.  Run by "make check-valgrind" in a
 # build without sanitizers.
@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 for prog in "$@"; do
 	case "$prog" in
-	tests/unit/*) check "$prog" 0 $vg "./$prog" ;;
+	tests/unit/*|plugins/*/test_*) check "$prog" 0 $vg "./$prog" ;;
 	esac
 done
 
