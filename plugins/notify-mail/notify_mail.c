@@ -557,9 +557,12 @@ nm_outcome(struct nm_ctx *c, CURLcode rc, long code, const char *errbuf,
 		    "verify: %s", c->shown_url, err);
 		return CP_SEND_FAILED;
 	case CURLE_SSL_CONNECT_ERROR:
-		snprintf(why, why_size, "%s: the TLS handshake failed: %s",
-		    c->shown_url, err);
-		return CP_SEND_FAILED;
+		/* curl says this for any broken handshake, resets and
+		 * timeouts included: a passing failure, unlike a
+		 * certificate that does not verify. */
+		snprintf(why, why_size, "%s: the TLS handshake failed: %s; "
+		    "will retry", c->shown_url, err);
+		return CP_SEND_RETRY;
 	case CURLE_USE_SSL_FAILED:
 		snprintf(why, why_size, "%s: the server does not offer "
 		    "STARTTLS, which starttls = required demands: %s "

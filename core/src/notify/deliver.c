@@ -662,14 +662,35 @@ claim_next(struct drain *dr, struct job *j)
 	cp_err r;
 
 	for (;;) {
+		sqlite3_int64 crashes = 0;
+
 		r = next_due(dr, now, j, &claimed);
 		if (r != CP_OK || j->id == 0)
 			return r;
-		if (claimed)
-			dr->sum->reclaimed++;
-		if (!claimed || j->attempts <= CP_NOTIFY_CRASHES)
+		if (!claimed)
 			break;
-		r = abandon(dr, j->id, now);
+		/* Only takeovers from a dead sender count here: ordinary
+		 * retries have their own schedule. */
+		dr->sum->reclaimed++;
+		r = cp_store_prepare(dr->st, "UPDATE deliveries SET crashes = "
+		    "crashes + 1 WHERE id = ?1 RETURNING crashes", &u,
+		    "counting a crashed claim");
+		if (r == CP_OK) {
+			rc = sqlite3_bind_int64(u, 1, j->id);
+			if (rc == SQLITE_OK)
+				rc = sqlite3_step(u);
+			if (rc == SQLITE_ROW)
+				crashes = sqlite3_column_int64(u, 0);
+			else
+				r = cp_store_sqlfail(dr->st, rc,
+				    "counting a crashed claim");
+			sqlite3_finalize(u);
+			u = NULL;
+		}
+		if (r == CP_OK && crashes <= CP_NOTIFY_CRASHES)
+			break;
+		if (r == CP_OK)
+			r = abandon(dr, j->id, now);
 		job_clear(j);
 		if (r != CP_OK)
 			return r;

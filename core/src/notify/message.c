@@ -72,6 +72,31 @@ utf8_cut(const char *s, size_t max)
 	return max;
 }
 
+/*
+ * The length of the longest prefix of s, at most max bytes, that is whole
+ * and valid UTF-8: text cut by a fixed buffer must not turn a message
+ * into one JSON refuses (and so into a notice retried for a day).
+ */
+static size_t
+utf8_valid_len(const char *s, size_t max)
+{
+	size_t i = 0, k, len;
+	unsigned char c;
+
+	while (i < max && s[i] != '\0') {
+		c = (unsigned char)s[i];
+		len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
+		    (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (len == 0 || i + len > max)
+			break;
+		for (k = 1; k < len; k++)
+			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+				return i;
+		i += len;
+	}
+	return i;
+}
+
 /* Member key of o as a string, "" when missing or not a string. */
 static const char *
 js(const json_t *o, const char *key)
@@ -236,7 +261,7 @@ doc_titled(struct doc *d, const char *title, const char *s)
 static void
 doc_field(struct doc *d, const char *label, const char *value)
 {
-	size_t n = utf8_cut(value, CP_MSG_VALUE_MAX), i, start = 0;
+	size_t n = utf8_valid_len(value, CP_MSG_VALUE_MAX), i, start = 0;
 
 	if (d->err != CP_OK || n == 0)
 		return;
@@ -838,9 +863,11 @@ users_row(struct doc *d, const json_t *row, char *buf, size_t n)
 	json_array_foreach(names, i, v) {
 		if (len >= n)
 			break;
-		w = snprintf(buf + len, n - len, "%s%.200s",
-		    i == 0 ? ": " : ", ", json_string_value(v) != NULL ?
-		    json_string_value(v) : "");
+		const char *name = json_string_value(v) != NULL ?
+		    json_string_value(v) : "";
+
+		w = snprintf(buf + len, n - len, "%s%.*s",
+		    i == 0 ? ": " : ", ", (int)utf8_cut(name, 200), name);
 		if (w < 0)
 			break;
 		len += (size_t)w;

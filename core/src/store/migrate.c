@@ -210,6 +210,8 @@ static const struct cp_migration migrations[] = {
 	" state TEXT NOT NULL DEFAULT 'pending'"
 	"  CHECK (state IN ('pending', 'claimed', 'sent', 'failed')),"
 	" attempts INTEGER NOT NULL DEFAULT 0,"
+	/* claims taken over from a sender that died (not retries) */
+	" crashes INTEGER NOT NULL DEFAULT 0,"
 	" first_attempt INTEGER,"
 	" next_attempt INTEGER NOT NULL,"
 	" claimed_by TEXT NOT NULL DEFAULT '',"
