@@ -954,7 +954,9 @@ sl_transport(const struct sl_ctx *c, cp_http *http, cp_err r,
     const char *url, char *why, size_t why_size)
 {
 	const char *m = c->host->http_errmsg(http), *p;
-	char detail[512];
+	/* Room for the whole message: the URL is hidden before any cut,
+	 * so a cut can never leave part of it behind. */
+	char detail[8192];
 
 	if (m == NULL)
 		m = "";
