@@ -385,6 +385,45 @@ static const char patrol_on[] =
     "\"users\": 12, \"created\": 2, \"created_names\": [\"alice\", "
     "\"carol\"]}]}}";
 
+/* Long Japanese user names, cut by the report's buffers, still make a
+ * sendable message: every field is whole, valid UTF-8. */
+static void
+test_message_patrol_long_japanese_names(void)
+{
+	json_t *pl = json_loads(patrol_on, 0, NULL), *names, *m;
+	json_t *fields;
+	struct nt_fx x;
+	char name[400], *text;
+	size_t i, k;
+
+	CU_ASSERT_FATAL(pl != NULL);
+	names = json_array();
+	for (i = 0; i < 40; i++) {
+		name[0] = '\0';
+		for (k = 0; k < 90; k++)	/* 270 bytes: past 200 */
+			strcat(name, "名");
+		json_array_append_new(names, json_string(name));
+	}
+	json_object_set_new(json_array_get(json_object_get(json_object_get(pl,
+	    "users"), "rows"), 0), "created_names", names);
+	text = json_dumps(pl, 0);
+	json_decref(pl);
+	CU_ASSERT_FATAL(text != NULL);
+	nt_fx_open(&x, "ja");
+	pack(&x);
+	m = render(&x, text, "ja", NULL);
+	free(text);
+	CU_ASSERT_FATAL(m != NULL);
+	/* The message encodes: jansson refuses invalid UTF-8 anywhere. */
+	text = json_dumps(m, 0);
+	CU_ASSERT_PTR_NOT_NULL(text);
+	free(text);
+	fields = json_object_get(m, "blocks");
+	CU_ASSERT_TRUE(json_array_size(fields) > 0);
+	json_decref(m);
+	nt_fx_close(&x);
+}
+
 static void
 test_message_patrol_in_english(void)
 {
@@ -516,6 +555,8 @@ main(void)
 		{ "bounds, one-line subject",
 		    test_message_bounds_and_one_line_subject },
 		{ "patrol in English", test_message_patrol_in_english },
+		{ "patrol, long Japanese names",
+		    test_message_patrol_long_japanese_names },
 		{ "patrol in Japanese, sections off",
 		    test_message_patrol_in_japanese_with_sections_off },
 		{ "test message", test_message_test_message },
