@@ -124,6 +124,7 @@ int cli_cmd_history(struct cli *cli, int argc, char **argv);
 int cli_cmd_exclude(struct cli *cli, int argc, char **argv);
 int cli_cmd_policy(struct cli *cli, int argc, char **argv);
 int cli_cmd_report(struct cli *cli, int argc, char **argv);
+int cli_cmd_status(struct cli *cli, int argc, char **argv);
 int cli_cmd_dest(struct cli *cli, int argc, char **argv);
 int cli_cmd_notify(struct cli *cli, int argc, char **argv);
 int cli_cmd_outbox(struct cli *cli, int argc, char **argv);

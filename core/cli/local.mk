@@ -12,5 +12,6 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_findings.c \
 	core/cli/cmd_policy.c \
 	core/cli/cmd_report.c \
+	core/cli/cmd_status.c \
 	core/cli/cmd_dest.c \
 	core/cli/cmd_notify.c

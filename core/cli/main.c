@@ -40,6 +40,8 @@ static const struct cli_command commands[] = {
 	    "通知の送信とパトロール日報" },
 	{ "outbox", cli_cmd_outbox, "queued notices and their deliveries",
 	    "通知と配信の状況" },
+	{ "status", cli_cmd_status, "health: failed inspections, deliveries",
+	    "稼働状況: 失敗した診断・配信" },
 	{ "config", cli_cmd_config, "check the configuration file",
 	    "設定ファイルの検査" },
 };

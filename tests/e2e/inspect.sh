@@ -41,6 +41,9 @@ print(db.execute(sys.argv[2]).fetchone()[0])' "$T/state/cloudpatrol.db" "$1"
 run 0 "$CP" portal add acme
 run 0 "$CP" env add testcloud prod --fixtures "$cloud" --token-file "$T/token"
 has "$T/out" "remediation enabled, 1 unit(s)"
+run 0 "$CP" status
+has "$T/out" "never inspected"
+has "$T/out" "Status: healthy"
 run 0 "$CP" policy list
 has "$T/out" "TC-001"
 has "$T/out" "Storage bucket readable by anyone"
@@ -111,6 +114,13 @@ run 1 "$CP" inspect
 has "$T/out" "not inspected"
 same "$(sql "SELECT count(*) FROM findings WHERE resolved_at IS NULL")" "$open_before"
 same "$(sql "SELECT count(*) FROM scans WHERE status = 'error'")" 1
+# The health view shows it, and says so in its exit status (R-OPS-1).
+run 1 "$CP" status
+has "$T/out" "collection failed"
+has "$T/out" "Status: NOT healthy"
+run 1 "$CP" --json status
+has "$T/out" '"healthy": false'
+has "$T/out" '"status": "error"'
 rm "$unit/fail"
 
 # The risk report.  TC-003 now tolerates 30000 idle days, so carol is

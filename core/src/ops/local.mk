@@ -1,0 +1,3 @@
+libcloudpatrol_la_SOURCES += \
+	core/src/ops/status.h \
+	core/src/ops/status.c
