@@ -1,6 +1,7 @@
 ## tests/e2e: the CLI against the fixture cloud, the out-of-tree plugin,
 ## valgrind.
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
+	tests/e2e/notify-volume.sh \
 	tests/e2e/notify.sh tests/e2e/notify-real.sh \
 	tests/e2e/out-of-tree-plugin.sh \
 	tests/e2e/estate/resources-1.json tests/e2e/estate/resources-2.json \
@@ -12,4 +13,5 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 	tests/e2e/policies/testcloud/TC-003.json \
 	tests/e2e/policies/testcloud/TC-003.sql
 TESTS += tests/e2e/cli.sh tests/e2e/inspect.sh tests/e2e/notify.sh \
-	tests/e2e/notify-real.sh tests/e2e/out-of-tree-plugin.sh
+	tests/e2e/notify-real.sh tests/e2e/notify-volume.sh \
+	tests/e2e/out-of-tree-plugin.sh
