@@ -41,15 +41,6 @@ policy_help(struct cli *cli)
 	return CLI_OK;
 }
 
-/* The pack's defaults of p as the settings layer wants them. */
-static json_t *
-defaults_of(const struct cp_policy *p, struct cp_lc_defaults *def)
-{
-	json_t *params;
-
-	return cp_inspect_defaults(p, def, &params) == CP_OK ? params : NULL;
-}
-
 static const char *
 on_off(int v)
 {
@@ -313,8 +304,9 @@ bad_name:
 		params = checked;
 	}
 	ch.params = json_object_size(params) > 0 ? params : NULL;
-	defaults = defaults_of(p, &def);
-	r = defaults != NULL ? cp_store_begin(cli->store) : CP_E_NOMEM;
+	r = cp_inspect_defaults(p, &def, &defaults);
+	if (r == CP_OK)
+		r = cp_store_begin(cli->store);
 	if (r == CP_OK && reset) {
 		r = cp_lc_setting_reset(cli->store, portal.id, p->id);
 		if (r == CP_E_NOTFOUND)
