@@ -980,7 +980,7 @@ cmd_gen(const char *snapshot, unsigned long n, const char *slice_dir,
     unsigned slice_percent)
 {
 	struct cp_snapshot_meta m = {"bench", "bench", "bench-unit",
-				     "policy_eval", "1", NOW};
+				     "policy_eval", "1", NOW, 0};
 	const struct cp_inventory_sink *s;
 	cp_snapshot_writer *w = NULL;
 	FILE *slice[N_TYPES];

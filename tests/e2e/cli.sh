@@ -25,7 +25,7 @@ has "$T/err" "unknown command 'frobnicate'"
 run 2 "$CP" --lang fr version
 run 0 "$CP" version
 has "$T/out" "cloudpatrol "
-has "$T/out" "(plugin ABI 1.0)"
+has "$T/out" "(plugin ABI 1.1)"
 run 0 "$CP" --json version
 has "$T/out" '"abi_major": 1'
 for cmd in version plugins portal env unit config; do

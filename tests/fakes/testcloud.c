@@ -15,10 +15,13 @@
  *   units/UNIT/collector-errors.json [{"collector","error","message"}]
  *   units/UNIT/fail                present: collect() fails (its text says
  *                                  why), as an unreachable cloud would
+ * collect() writes the sink's "since" (ABI 1.1) to units/UNIT/since, or
+ * "none" when the unit was never collected.
  * remediate() appends what it was asked to units/UNIT/remediations.jsonl
  * and answers {"action", "resource", "before", "after"}.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +265,25 @@ tc_collect_file(struct tc_ctx *c, const char *udir, const char *name,
 	return r;
 }
 
+/* Records what the host said about the last collection. */
+static cp_err
+tc_note_since(const char *udir, const struct cp_inventory_sink *sink)
+{
+	const char *since = NULL;
+	char path[4200];
+	FILE *fp;
+
+	if (sink->struct_size >= offsetof(struct cp_inventory_sink, since) +
+	    sizeof(sink->since))
+		since = sink->since;
+	snprintf(path, sizeof(path), "%s/since", udir);
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return CP_E_IO;
+	fprintf(fp, "%s\n", since != NULL ? since : "none");
+	return fclose(fp) == 0 ? CP_OK : CP_E_IO;
+}
+
 static cp_err
 tc_collect(void *ctx, const json_t *creds, const char *unit,
     const struct cp_inventory_sink *sink)
@@ -288,6 +310,9 @@ tc_collect(void *ctx, const json_t *creds, const char *unit,
 		free(why);
 		return CP_E_RETRY_LATER;
 	}
+	r = tc_note_since(udir, sink);
+	if (r != CP_OK)
+		return r;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (c->host->cancelled(c->self))
 			return CP_E_CANCELLED;

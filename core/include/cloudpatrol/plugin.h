@@ -12,6 +12,8 @@
  *        host table 1.0 (logging, config, clock, cancellation, secrets,
  *        HTTP client with JSON/XML helpers and paging).  Until cloudpatrol
  *        1.0.0 is released, ABI 1.0 may still change; from then on, never.
+ *   1.1  cp_inventory_sink.since: when the unit was last collected, so a
+ *        cloud collects its events once.
  *
  * Two kinds of array cross the boundary element by element and carry no
  * size of their own: struct cp_capability and struct cp_config_key.
@@ -58,7 +60,7 @@ extern "C" {
 
 #define CP_PLUGIN_MAGIC 0x43504c47u	/* "CPLG" */
 #define CP_ABI_MAJOR 1u
-#define CP_ABI_MINOR 0u
+#define CP_ABI_MINOR 1u
 
 #if defined(__GNUC__)
 #define CP_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -143,6 +145,12 @@ struct cp_inventory_sink {
 	cp_err (*collector_error)(const struct cp_inventory_sink *sink,
 	    const char *collector, cp_err err, const char *message);
 	void *ud;
+	/*
+	 * When the unit was last collected with success ("2026-11-25T09:00:00Z",
+	 * UTC), or NULL the first time: collect events after it.  Read it only
+	 * when struct_size covers it.  Since: ABI 1.1
+	 */
+	const char *since;
 };
 
 /* A unit found by discover_units().  Since: ABI 1.0 */

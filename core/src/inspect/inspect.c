@@ -259,6 +259,12 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 	meta.env = env->name;
 	meta.unit = unit->unit;
 	meta.collected_at = now;
+	r = cp_lifecycle_last_collected(st, unit->id, &meta.since);
+	if (r != CP_OK) {
+		snprintf(res->error, sizeof(res->error), "%s",
+		    cp_store_errmsg(st));
+		goto out_failed;
+	}
 	if (cp_registry_info_of(reg, plugin, &pi) == CP_OK) {
 		meta.plugin = pi.name;
 		meta.plugin_version = pi.version;

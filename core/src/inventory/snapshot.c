@@ -38,6 +38,7 @@ struct cp_snapshot_writer {
 	sqlite3_stmt *st[ST_COUNT];
 	char *path;
 	char *tmp;
+	char since[32];			/* sink.since points here */
 	size_t n_resources;
 	size_t n_events;
 	size_t n_costs;
@@ -489,6 +490,10 @@ cp_snapshot_begin(const char *path, const struct cp_snapshot_meta *m,
 	w->sink.cost = sink_cost;
 	w->sink.collector_error = sink_collector_error;
 	w->sink.ud = w;
+	if (m->since > 0) {
+		iso8601(m->since, w->since, sizeof(w->since));
+		w->sink.since = w->since;
+	}
 	*out = w;
 	return CP_OK;
 sqlfail:

@@ -63,6 +63,7 @@ struct cp_snapshot_meta {
 	const char *plugin;
 	const char *plugin_version;
 	time_t collected_at;
+	time_t since;		/* the unit's last good collection; 0: none */
 };
 
 typedef struct cp_snapshot_writer cp_snapshot_writer;

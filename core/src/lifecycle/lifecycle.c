@@ -1084,3 +1084,28 @@ cp_lifecycle_collection_failed(cp_store *st, const struct cp_lc_unit *u,
 		why = "collection failed (the reason was not UTF-8 text)";
 	return record_scan(st, u->unit_id, now, why, 0, 0, scan_id);
 }
+
+cp_err
+cp_lifecycle_last_collected(cp_store *st, int64_t unit_id, time_t *when)
+{
+	sqlite3_stmt *stmt = NULL;
+	cp_err r;
+	int rc;
+
+	*when = 0;
+	r = cp_store_prepare(st,
+	    "SELECT max(started) FROM scans WHERE unit_id = ?1 "
+	    "AND status = 'ok'", &stmt, "reading the last scan");
+	if (r != CP_OK)
+		return r;
+	rc = sqlite3_bind_int64(stmt, 1, unit_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(stmt, 0) == SQLITE_INTEGER)
+			*when = (time_t)sqlite3_column_int64(stmt, 0);
+	} else
+		r = cp_store_sqlfail(st, rc, "reading the last scan");
+	sqlite3_finalize(stmt);
+	return r;
+}

@@ -169,6 +169,13 @@ cp_err cp_lifecycle_collection_failed(cp_store *st, const struct cp_lc_unit *u,
     time_t now, const char *why, int64_t *scan_id);
 
 /*
+ * When unit_id was last collected with success (the start of its newest
+ * "ok" scan) into *when; 0 when it never was.
+ */
+cp_err cp_lifecycle_last_collected(cp_store *st, int64_t unit_id,
+    time_t *when);
+
+/*
  * Deletes notification records older than 37 days (R-NOT-3), remediation
  * records older than 37 days (R-HIS-1) and finished outbox rows older than
  * 37 days.  The daemon calls it daily; every commit calls it first.

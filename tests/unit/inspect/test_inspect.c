@@ -84,6 +84,24 @@ snapshot_files(struct it_fx *x, char *buf, size_t n)
 	return buf;
 }
 
+/* What testcloud was told as "since" on its last collection. */
+static const char *
+it_since(struct it_fx *x, char *buf, size_t n)
+{
+	char path[800];
+	FILE *fp;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/since", x->unitdir);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return buf;
+	if (fgets(buf, (int)n, fp) != NULL)
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(fp);
+	return buf;
+}
+
 static void
 test_inspect_snapshot_path(void)
 {
@@ -216,10 +234,11 @@ test_inspect_second_run_opens_nothing(void)
 {
 	struct cp_inspect_result res;
 	struct it_fx x;
-	char open[1024];
+	char open[1024], line[64];
 
 	it_open(&x, "testcloud", 0, 0);
 	CU_ASSERT_EQUAL_FATAL(it_inspect(&x, IT_T0, &res), CP_OK);
+	CU_ASSERT_STRING_EQUAL(it_since(&x, line, sizeof(line)), "none");
 	CU_ASSERT_EQUAL_FATAL(it_inspect(&x, IT_T0 + IT_HOUR, &res), CP_OK);
 	CU_ASSERT_EQUAL(res.policies, 3);
 	CU_ASSERT_EQUAL(res.lc.opened, 0);
@@ -234,6 +253,9 @@ test_inspect_second_run_opens_nothing(void)
 	    " last_seen = 1700003600", NULL), 5);
 	CU_ASSERT_EQUAL(it_sql_int(&x, "SELECT count(*) FROM scans WHERE"
 	    " status = 'ok'", NULL), 2);
+	/* The plugin was told when the unit was last collected. */
+	CU_ASSERT_STRING_EQUAL(it_since(&x, line, sizeof(line)),
+	    "2023-11-14T22:13:20Z");
 	it_close(&x);
 }
 

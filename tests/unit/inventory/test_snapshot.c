@@ -314,6 +314,33 @@ test_snapshot_abort_keeps_previous(void)
 	free(after);
 }
 
+/* The sink tells the plugin when the unit was last collected (ABI 1.1). */
+static void
+test_snapshot_sink_since(void)
+{
+	struct cp_snapshot_meta m = meta;
+	cp_snapshot_writer *w = NULL;
+	const struct cp_inventory_sink *s;
+	char p[512], why[256];
+
+	path_of(p, sizeof(p), "since.db");
+	CU_ASSERT_EQUAL_FATAL(cp_snapshot_begin(p, &m, &w, why, sizeof(why)),
+	    CP_OK);
+	s = cp_snapshot_sink(w);
+	CU_ASSERT_TRUE(s->struct_size >= offsetof(struct cp_inventory_sink,
+	    since) + sizeof(s->since));
+	CU_ASSERT_PTR_NULL(s->since);
+	cp_snapshot_abort(w);
+
+	m.since = 1714528800;	/* 2024-05-01T02:00:00Z */
+	CU_ASSERT_EQUAL_FATAL(cp_snapshot_begin(p, &m, &w, why, sizeof(why)),
+	    CP_OK);
+	s = cp_snapshot_sink(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s->since);
+	CU_ASSERT_STRING_EQUAL(s->since, "2024-05-01T02:00:00Z");
+	cp_snapshot_abort(w);
+}
+
 /*
  * A collector killed with SIGKILL in the middle of writing: the old file is
  * byte-identical, the stray temporary file is the only trace, and the next
@@ -481,6 +508,7 @@ main(void)
 		{"commit_failure_cleans_up",
 		    test_snapshot_commit_failure_cleans_up},
 		{"schema_sql", test_snapshot_schema_sql},
+		{"sink_since", test_snapshot_sink_since},
 		{NULL, NULL},
 	};
 	int rc;

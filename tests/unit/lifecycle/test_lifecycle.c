@@ -746,6 +746,34 @@ test_lifecycle_many_results(void)
 	lc_fx_close(&x);
 }
 
+/* The start of the newest "ok" scan; failed scans do not count. */
+static void
+test_lifecycle_last_collected(void)
+{
+	struct lc_fx x;
+	struct cp_lc_policy p = lc_pol("AWS-E001");
+	struct cp_lc_summary sum;
+	time_t t = 1;
+
+	lc_fx_open(&x);
+	CU_ASSERT_EQUAL(cp_lifecycle_last_collected(x.st, x.u.unit_id, &t),
+	    CP_OK);
+	CU_ASSERT_EQUAL(t, 0);
+	CU_ASSERT_EQUAL_FATAL(lc_run1(&x, T0, &p, "sg-1", FAIL, &sum), CP_OK);
+	CU_ASSERT_EQUAL_FATAL(lc_run1(&x, T0 + HOUR, &p, "sg-1", FAIL, &sum),
+	    CP_OK);
+	CU_ASSERT_EQUAL(cp_lifecycle_collection_failed(x.st, &x.u,
+	    T0 + 2 * HOUR, "down", NULL), CP_OK);
+	CU_ASSERT_EQUAL(cp_lifecycle_last_collected(x.st, x.u.unit_id, &t),
+	    CP_OK);
+	CU_ASSERT_EQUAL(t, T0 + HOUR);
+	/* Another unit has none. */
+	CU_ASSERT_EQUAL(cp_lifecycle_last_collected(x.st, x.u.unit_id + 100,
+	    &t), CP_OK);
+	CU_ASSERT_EQUAL(t, 0);
+	lc_fx_close(&x);
+}
+
 static void
 test_lifecycle_purge(void)
 {
@@ -826,6 +854,7 @@ main(void)
 	    {"staging takes no store lock",
 		test_lifecycle_staging_takes_no_store_lock},
 	    {"many results", test_lifecycle_many_results},
+	    {"last collected", test_lifecycle_last_collected},
 	    {"purge", test_lifecycle_purge},
 	    {NULL, NULL},
 	};

@@ -44,13 +44,14 @@ AT(cp_text_out, write, 8);
 AT(cp_text_out, ud, 16);
 
 /* struct cp_inventory_sink */
-SIZE(cp_inventory_sink, 48);
+SIZE(cp_inventory_sink, 56);
 AT(cp_inventory_sink, struct_size, 0);
 AT(cp_inventory_sink, resource, 8);
 AT(cp_inventory_sink, event, 16);
 AT(cp_inventory_sink, cost, 24);
 AT(cp_inventory_sink, collector_error, 32);
 AT(cp_inventory_sink, ud, 40);
+AT(cp_inventory_sink, since, 48);
 
 /* struct cp_unit_sink */
 SIZE(cp_unit_sink, 24);
@@ -195,7 +196,7 @@ AT(cp_http_response, seconds, 56);
 /* Constants and enum values: frozen like the layout. */
 VALUE(CP_PLUGIN_MAGIC, 0x43504c47u);
 VALUE(CP_ABI_MAJOR, 1u);
-VALUE(CP_ABI_MINOR, 0u);
+VALUE(CP_ABI_MINOR, 1u);
 VALUE(CP_LOG_ERROR, 0);
 VALUE(CP_LOG_WARNING, 1);
 VALUE(CP_LOG_INFO, 2);

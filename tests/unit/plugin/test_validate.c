@@ -240,6 +240,7 @@ test_validate_refuses_other_major(void)
 	expect(&f, CP_E_ABI, "major version differs");
 	/* An older major, seen from a newer host. */
 	fx_init(&f);
+	f.desc.abi_minor = 0;
 	cp_pdef_free(&def);
 	CU_ASSERT_EQUAL(cp_plugin_validate(&f.desc, 2, 0, &def, why,
 	    sizeof(why)), CP_E_ABI);

@@ -446,7 +446,7 @@ test_engine_open_errors(void)
 	sqlite3 *db = NULL;
 	FILE *f;
 	cp_snapshot_writer *w = NULL;
-	struct cp_snapshot_meta m = {"testcloud", "e", "u", "p", "1", NOW};
+	struct cp_snapshot_meta m = {"testcloud", "e", "u", "p", "1", NOW, 0};
 
 	snprintf(p, sizeof(p), "%s/missing.db", dir);
 	CU_ASSERT_EQUAL(cp_engine_open(p, NULL, NULL, &e, why, sizeof(why)),
@@ -510,7 +510,7 @@ static int
 make_snapshots(void)
 {
 	struct cp_snapshot_meta m = {"testcloud", "prod", "111122223333",
-				     "testcloud", "0.1", NOW};
+				     "testcloud", "0.1", NOW, 0};
 	const struct cp_inventory_sink *s;
 	cp_snapshot_writer *w = NULL;
 	char why[512];
