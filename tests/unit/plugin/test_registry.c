@@ -326,7 +326,7 @@ test_registry_checks_files(void)
 
 		cp_registry_refused(reg, 0, NULL, &line);
 		CU_ASSERT_STRING_EQUAL(line, "plugin good.so refused: ABI "
-		    "unknown (host 1.0): not an absolute path");
+		    "unknown (host 1.1): not an absolute path");
 	}
 	snprintf(path, sizeof(path), "%s/good.so", dir);
 	CU_ASSERT_EQUAL(cp_registry_load_file(reg, path), CP_OK);
