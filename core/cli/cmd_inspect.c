@@ -51,10 +51,11 @@ static json_t *
 result_json(const struct cp_env *env, const struct cp_unit *u,
     const struct cp_inspect_result *res)
 {
-	return json_pack("{s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:{s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
+	return json_pack("{s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:{s:I, "
+	    "s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
 	    "env", env->name, "unit", u->unit, "collected", res->collected,
 	    "error", res->error, "resources", (json_int_t)res->resources,
+	    "collector_errors", (json_int_t)res->collector_errors,
 	    "policies", (json_int_t)res->policies, "policy_errors",
 	    (json_int_t)res->policy_errors, "findings",
 	    "opened", (json_int_t)res->lc.opened,
@@ -94,6 +95,13 @@ print_result(struct cli *cli, const struct cp_env *env,
 	    res->lc.resolved, res->lc.notified, res->lc.suppressed,
 	    res->lc.excluded, res->lc.remediations, res->rem.done,
 	    res->rem.failed, res->rem.dry_run, res->rem.held);
+	if (res->collector_errors > 0)
+		printf(cli_text(cli, "  %zu collector error(s): that data is "
+		    "missing, and the policies that need it decided nothing "
+		    "(cloudpatrol status says why)\n", "  収集エラー %zu 件: "
+		    "そのデータが欠けているため、それを使うポリシーは判定して"
+		    "いません (理由は cloudpatrol status で確認できます)\n"),
+		    res->collector_errors);
 	if (res->error[0] != '\0')
 		printf("  %s\n", res->error);
 }

@@ -196,6 +196,25 @@ evaluate(cp_engine *eng, cp_store *st, cp_lifecycle *lc,
 	return r;
 }
 
+/*
+ * What the scan row says of a collection that was only partly useful:
+ * "partial: 3 collector error(s), the first ec2: ...; 10 of 18 policies
+ * undecided".
+ */
+static void
+partial_note(const struct cp_inspect_result *res, const char *first_error,
+    char *buf, size_t n)
+{
+	char errs[600] = "";
+
+	/* first_error is at most 511 bytes: nothing is cut. */
+	if (res->collector_errors > 0)
+		snprintf(errs, sizeof(errs), "%zu collector error(s), the "
+		    "first %s; ", res->collector_errors, first_error);
+	snprintf(buf, n, "partial: %s%zu of %zu policies undecided", errs,
+	    res->policy_errors, res->policies);
+}
+
 cp_err
 cp_inspect_unit(cp_registry *reg, cp_store *st,
     const struct cp_portal *portal, const struct cp_env *env,
@@ -214,7 +233,7 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 	cp_engine *eng = NULL;
 	cp_plugin *plugin;
 	json_t *creds = NULL;
-	char path[4096], dir[4096];
+	char path[4096], dir[4096], first_error[512];
 	time_t now = o->now != 0 ? o->now : time(NULL);
 	void *ctx = NULL;
 	cp_err r;
@@ -282,6 +301,9 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 		goto out_failed;
 	}
 	res->resources = cp_snapshot_count(w);
+	res->collector_errors = cp_snapshot_error_count(w);
+	cp_strlcpy(first_error, cp_snapshot_first_error(w),
+	    sizeof(first_error));
 	r = cp_snapshot_commit(w, res->error, sizeof(res->error));
 	w = NULL;
 	if (r != CP_OK)
@@ -307,6 +329,13 @@ cp_inspect_unit(cp_registry *reg, cp_store *st,
 	}
 	cp_lifecycle_set_resources(lc, res->resources);
 	r = evaluate(eng, st, lc, portal, env, set, o, res);
+	if (r == CP_OK && (res->collector_errors > 0 ||
+	    res->policy_errors > 0)) {
+		char note[1024];
+
+		partial_note(res, first_error, note, sizeof(note));
+		cp_lifecycle_set_note(lc, note);
+	}
 	if (r == CP_OK)
 		r = cp_lifecycle_commit(lc, &res->lc);
 	else

@@ -41,6 +41,7 @@ struct cp_inspect_result {
 	size_t resources;
 	size_t policies;		/* policies run */
 	size_t policy_errors;		/* policies that could not decide */
+	size_t collector_errors;	/* collectors that failed */
 	struct cp_lc_summary lc;
 	struct cp_remediate_summary rem;
 };

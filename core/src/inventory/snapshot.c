@@ -39,6 +39,7 @@ struct cp_snapshot_writer {
 	char *path;
 	char *tmp;
 	char since[32];			/* sink.since points here */
+	char first_error[512];		/* "collector: message" */
 	size_t n_resources;
 	size_t n_events;
 	size_t n_costs;
@@ -314,8 +315,14 @@ sink_collector_error(const struct cp_inventory_sink *sink,
 		    (int)cut_utf8(message, CP_SNAPSHOT_MAX_MESSAGE),
 		    SQLITE_STATIC);
 	r = w_insert(w, ST_ERROR, "insert collector error");
-	if (r == CP_OK)
-		w->n_errors++;
+	if (r == CP_OK && w->n_errors++ == 0) {
+		size_t n;
+
+		snprintf(w->first_error, sizeof(w->first_error), "%s: %s",
+		    collector, message != NULL ? message : cp_strerror(err));
+		n = cut_utf8(w->first_error, sizeof(w->first_error) - 1);
+		w->first_error[n] = '\0';
+	}
 	return r;
 }
 
@@ -523,6 +530,12 @@ size_t
 cp_snapshot_event_count(const cp_snapshot_writer *w)
 {
 	return w != NULL ? w->n_events : 0;
+}
+
+const char *
+cp_snapshot_first_error(const cp_snapshot_writer *w)
+{
+	return w != NULL ? w->first_error : "";
 }
 
 size_t

@@ -90,6 +90,8 @@ size_t cp_snapshot_count(const cp_snapshot_writer *w);
 /* Events and collector errors written so far. */
 size_t cp_snapshot_event_count(const cp_snapshot_writer *w);
 size_t cp_snapshot_error_count(const cp_snapshot_writer *w);
+/* The first collector error as "collector: message" ("" for none). */
+const char *cp_snapshot_first_error(const cp_snapshot_writer *w);
 
 /*
  * Ends the transaction, syncs the file and renames it over the path given

@@ -68,6 +68,7 @@ struct cp_lifecycle {
 	size_t results;
 	size_t resources;
 	int have_table;
+	char note[1024];     /* a partial collection, kept in the scan row */
 };
 
 /* One staged fail, borrowed from the cursor over temp.cp_lc_fail. */
@@ -511,6 +512,20 @@ cp_lifecycle_set_resources(cp_lifecycle *lc, size_t n)
 }
 
 void
+cp_lifecycle_set_note(cp_lifecycle *lc, const char *note)
+{
+	size_t n;
+
+	if (note == NULL || cp_lc_utf8_count(note, &n) != CP_OK) {
+		lc->note[0] = '\0';
+		return;
+	}
+	n = cp_lc_utf8_cut(note, sizeof(lc->note) - 1);
+	memcpy(lc->note, note, n);
+	lc->note[n] = '\0';
+}
+
+void
 cp_lifecycle_abort(cp_lifecycle *lc)
 {
 	lc_free(lc);
@@ -899,10 +914,13 @@ out:
 	return r;
 }
 
-/* Writes the scan row of unit at now: "ok", or "error" with why. */
+/*
+ * Writes the scan row of unit at now: "ok", or "error" with why.  An "ok"
+ * row may carry note (a partial collection) in its error column.
+ */
 static cp_err
 record_scan(cp_store *st, int64_t unit_id, time_t now, const char *why,
-    size_t resources, size_t results, int64_t *id)
+    const char *note, size_t resources, size_t results, int64_t *id)
 {
 	sqlite3_stmt *stmt = NULL;
 	cp_err r;
@@ -921,7 +939,7 @@ record_scan(cp_store *st, int64_t unit_id, time_t now, const char *why,
 		rc = cp_store_bind_text(stmt, 3, why == NULL ? "ok" : "error");
 	if (rc == SQLITE_OK)
 		rc = why == NULL
-			 ? cp_store_bind_text(stmt, 4, "")
+			 ? cp_store_bind_text(stmt, 4, note != NULL ? note : "")
 			 : sqlite3_bind_text(stmt, 4, why,
 			       (int)cp_lc_utf8_cut(why, 1023), SQLITE_STATIC);
 	if (rc == SQLITE_OK)
@@ -1022,7 +1040,7 @@ apply(cp_lifecycle *lc, struct cp_lc_summary *sum)
 	apply_fini(&a);
 	if (r == CP_OK)
 		r = record_scan(lc->st, lc->u.unit_id, lc->now, NULL,
-		    lc->resources, lc->results, &sum->scan_id);
+		    lc->note, lc->resources, lc->results, &sum->scan_id);
 	return r;
 }
 
@@ -1058,7 +1076,7 @@ cp_lifecycle_commit(cp_lifecycle *lc, struct cp_lc_summary *sum)
 		 */
 		cp_strlcpy(why, cp_store_errmsg(st), sizeof(why));
 		if (sqlite3_get_autocommit(cp_store_db(st)) != 0)
-			(void)record_scan(st, lc->u.unit_id, lc->now, why,
+			(void)record_scan(st, lc->u.unit_id, lc->now, why, NULL,
 			    lc->resources, lc->results, NULL);
 		cp_store_fail(st, r, "%s", why);
 	} else if (sum != NULL)
@@ -1082,7 +1100,7 @@ cp_lifecycle_collection_failed(cp_store *st, const struct cp_lc_unit *u,
 		why = "collection failed";
 	if (cp_lc_utf8_count(why, &n) != CP_OK)
 		why = "collection failed (the reason was not UTF-8 text)";
-	return record_scan(st, u->unit_id, now, why, 0, 0, scan_id);
+	return record_scan(st, u->unit_id, now, why, NULL, 0, 0, scan_id);
 }
 
 cp_err

@@ -157,6 +157,13 @@ void cp_lifecycle_set_resources(cp_lifecycle *lc, size_t n);
  */
 cp_err cp_lifecycle_commit(cp_lifecycle *lc, struct cp_lc_summary *sum);
 
+/*
+ * A sentence the scan row keeps when the collection was partial (some
+ * collectors failed, some policies could not decide); the row stays
+ * "ok".  At most 1023 bytes are kept; text that is not UTF-8 is dropped.
+ */
+void cp_lifecycle_set_note(cp_lifecycle *lc, const char *note);
+
 /* Drops a run without changing anything; NULL is fine. */
 void cp_lifecycle_abort(cp_lifecycle *lc);
 

@@ -140,10 +140,13 @@ cp_status_collect(cp_store *st, int64_t portal_id, json_t **out)
 	if (r != CP_OK)
 		goto out;
 	json_array_foreach(units, i, u) {
-		const char *status = json_string_value(json_object_get(
-		    json_object_get(u, "last_scan"), "status"));
+		const json_t *scan = json_object_get(u, "last_scan");
+		const char *status = json_string_value(json_object_get(scan,
+		    "status"));
 
-		if (status != NULL && strcmp(status, "error") == 0)
+		/* An "ok" scan with a note was partial: something failed. */
+		if (status != NULL && (strcmp(status, "error") == 0 ||
+		    json_string_length(json_object_get(scan, "error")) > 0))
 			healthy = 0;
 	}
 	if (json_integer_value(json_object_get(states, "failed")) > 0)

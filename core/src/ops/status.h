@@ -23,8 +23,9 @@
  *                             "last_error", "updated"}]},
  *    "healthy": true | false}
  * failures lists the 20 latest failed deliveries (the count covers all).
- * healthy is false when a unit's last inspection failed or a delivery
- * failed for good.
+ * healthy is false when a unit's last inspection failed or was partial
+ * (status "ok" with an error: some collectors failed or some policies
+ * could not decide), or a delivery failed for good.
  */
 cp_err cp_status_collect(cp_store *st, int64_t portal_id, json_t **out);
 

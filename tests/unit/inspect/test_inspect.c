@@ -397,6 +397,14 @@ test_inspect_collector_error_leaves_policy_undecided(void)
 	/* Not even touched: last seen in the first run. */
 	CU_ASSERT_EQUAL(it_sql_int(&x, "SELECT count(*) FROM findings WHERE"
 	    " policy = 'TC-003' AND last_seen = 1700000000", NULL), 2);
+	/* The scan is "ok" but says it was partial, and why. */
+	CU_ASSERT_EQUAL(res.collector_errors, 1);
+	CU_ASSERT_EQUAL(it_sql_int(&x, "SELECT count(*) FROM scans WHERE"
+	    " status = 'ok' AND started = 1700003600 AND error = ?1",
+	    "partial: 1 collector error(s), the first identity: AccessDenied:"
+	    " not allowed to list users; 1 of 3 policies undecided"), 1);
+	CU_ASSERT_EQUAL(it_sql_int(&x, "SELECT count(*) FROM scans WHERE"
+	    " started = 1700000000 AND error = ''", NULL), 1);
 	it_close(&x);
 }
 

@@ -132,6 +132,12 @@ test_snapshot_round_trip(void)
 	CU_ASSERT_EQUAL(cp_snapshot_count(w), 2);
 	CU_ASSERT_EQUAL(cp_snapshot_event_count(w), 1);
 	CU_ASSERT_EQUAL(cp_snapshot_error_count(w), 1);
+	CU_ASSERT_STRING_EQUAL(cp_snapshot_first_error(w),
+	    "s3: AccessDenied on ListBuckets");
+	CU_ASSERT_EQUAL(s->collector_error(s, "iam", CP_E_AUTH, NULL), CP_OK);
+	CU_ASSERT_STRING_EQUAL(cp_snapshot_first_error(w),
+	    "s3: AccessDenied on ListBuckets");
+	CU_ASSERT_STRING_EQUAL(cp_snapshot_first_error(NULL), "");
 	/* Nothing is visible before the commit. */
 	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
 	CU_ASSERT_TRUE(tmp_exists(p, getpid()));

@@ -767,6 +767,21 @@ test_lifecycle_last_collected(void)
 	CU_ASSERT_EQUAL(cp_lifecycle_last_collected(x.st, x.u.unit_id, &t),
 	    CP_OK);
 	CU_ASSERT_EQUAL(t, T0 + HOUR);
+	/* A partial run is still a collection: it counts. */
+	{
+		cp_lifecycle *lc = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(cp_lifecycle_begin(x.st, &x.u,
+		    T0 + 3 * HOUR, &lc), CP_OK);
+		cp_lifecycle_set_note(lc, "partial: \xff");	/* not UTF-8 */
+		cp_lifecycle_set_note(lc, "partial: 1 of 1 policies undecided");
+		CU_ASSERT_EQUAL(cp_lifecycle_commit(lc, &sum), CP_OK);
+	}
+	CU_ASSERT_EQUAL(cp_lifecycle_last_collected(x.st, x.u.unit_id, &t),
+	    CP_OK);
+	CU_ASSERT_EQUAL(t, T0 + 3 * HOUR);
+	CU_ASSERT_EQUAL(count(&x, "SELECT count(*) FROM scans WHERE status = "
+	    "'ok' AND error = 'partial: 1 of 1 policies undecided'"), 1);
 	/* Another unit has none. */
 	CU_ASSERT_EQUAL(cp_lifecycle_last_collected(x.st, x.u.unit_id + 100,
 	    &t), CP_OK);

@@ -126,6 +126,17 @@ test_status_reports_units_queue_and_health(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(
 	    json_object_get(doc, "outbox"), "deliveries"), "pending")), 1);
 	json_decref(doc);
+
+	/* A partial collection (ok, with a note) is not healthy either. */
+	sql(st, "INSERT INTO scans (unit_id, started, finished, status, error)"
+	    " SELECT id, 300, 301, 'ok', 'partial: 1 collector error(s)' "
+	    "FROM units WHERE unit = 'sub'");
+	CU_ASSERT_EQUAL_FATAL(cp_status_collect(st, other, &doc), CP_OK);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_object_get(unit_of(doc, "sub"), "last_scan"), "error")),
+	    "partial: 1 collector error(s)");
+	CU_ASSERT_TRUE(json_is_false(json_object_get(doc, "healthy")));
+	json_decref(doc);
 	cp_store_close(st);
 }
 
