@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/url.h"
 #include "notify/dest.h"
 #include "store/store_priv.h"
 
@@ -53,13 +54,19 @@ address_ok(const char *a)
 	    strchr(at + 1, '@') == NULL;
 }
 
+/* https://..., or http:// to this machine (local sinks, the demo). */
 static int
 url_ok(const char *u)
 {
+	struct cp_http_target t;
 	const unsigned char *p;
 	size_t len = strlen(u);
+	char why[256];
 
-	if (len <= 8 || len > CP_DEST_URL_MAX || strncmp(u, "https://", 8) != 0)
+	if (len <= 8 || len > CP_DEST_URL_MAX)
+		return 0;
+	if (strncmp(u, "https://", 8) != 0 && (strncmp(u, "http://", 7) != 0 ||
+	    cp_http_target_parse(u, &t, why, sizeof(why)) != CP_OK))
 		return 0;
 	for (p = (const unsigned char *)u; *p != '\0'; p++)
 		if (*p <= 0x20 || *p == 0x7f)
@@ -127,8 +134,9 @@ cp_dest_check(const char *name, const char *type, const json_t *params,
 			    "slack destination needs its webhook URL", name);
 		if (!url_ok(json_string_value(url)))
 			return refuse(why, why_size, "destination %s: the "
-			    "webhook URL must start with https:// and hold no "
-			    "space (at most %u bytes)", name,
+			    "webhook URL must start with https:// (http:// only "
+			    "to this machine) and hold no space (at most %u "
+			    "bytes)", name,
 			    CP_DEST_URL_MAX);
 		return CP_OK;
 	}

@@ -71,6 +71,18 @@ test_dest_check_refuses_what_does_not_fit(void)
 	CU_ASSERT_EQUAL(check("hook", "slack", NULL, "{\"webhook_url\": "
 	    "\"https://hooks.example.com/a b\"}", why, sizeof(why)),
 	    CP_E_INVALID);
+	/* Plain http only to this machine (a local sink). */
+	CU_ASSERT_EQUAL(check("hook", "slack", NULL, "{\"webhook_url\": "
+	    "\"http://127.0.0.1:8080/hook/x\"}", why, sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(check("hook", "slack", NULL, "{\"webhook_url\": "
+	    "\"http://[::1]:8080/hook/x\"}", why, sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(check("hook", "slack", NULL, "{\"webhook_url\": "
+	    "\"http://10.0.0.1/hook/x\"}", why, sizeof(why)), CP_E_INVALID);
+	CU_ASSERT_EQUAL(check("hook", "slack", NULL, "{\"webhook_url\": "
+	    "\"ftp://127.0.0.1/hook/x\"}", why, sizeof(why)), CP_E_INVALID);
+	CU_ASSERT_EQUAL(check("hook", "slack", NULL, "{\"webhook_url\": "
+	    "\"https://hooks.example.com/a b\"}", why, sizeof(why)),
+	    CP_E_INVALID);
 	/* The reason never quotes the URL. */
 	CU_ASSERT(strstr(why, "hooks.example.com") == NULL);
 }
