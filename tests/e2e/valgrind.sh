@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 for prog in "$@"; do
 	case "$prog" in
-	tests/unit/*|plugins/*/test_*) check "$prog" 0 $vg "./$prog" ;;
+	tests/unit/*|plugins/*/test_*|tests/plugins/*/test_*) check "$prog" 0 $vg "./$prog" ;;
 	esac
 done
 
