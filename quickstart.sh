@@ -2,8 +2,9 @@
 # Quick start on a fresh Debian 12 machine.
 #
 #   ./quickstart.sh         install what the build needs, build, run the
-#                           main job (the demo patrol once it exists; until
-#                           then "cloudpatrol plugins")
+#                           main job: the demo patrol ("cloudpatrol demo",
+#                           a fake AWS account on this machine; its files
+#                           go to ./build/cloudpatrol-demo)
 #   ./quickstart.sh test    the same set-up, then every test: make check,
 #                           the sanitizer build's make check, the valgrind
 #                           checks and make distcheck
@@ -69,7 +70,7 @@ build build
 
 if [ "$mode" = run ]; then
 	cd build
-	exec ./cloudpatrol plugins
+	exec ./cloudpatrol demo
 fi
 
 # Tests: run every step to the end, keep its output, then sum up.

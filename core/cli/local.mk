@@ -14,4 +14,5 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_report.c \
 	core/cli/cmd_status.c \
 	core/cli/cmd_dest.c \
-	core/cli/cmd_notify.c
+	core/cli/cmd_notify.c \
+	core/cli/cmd_demo.c

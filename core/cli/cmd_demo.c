@@ -1,0 +1,651 @@
+/*
+ * cmd_demo.c - "cloudpatrol demo": the whole patrol against a fake cloud
+ * on this machine.
+ *
+ * It starts the fake AWS (tests/fakes/aws, installed under
+ * $(datadir)/cloudpatrol/demo) seeded with a deliberately misconfigured
+ * account, and local mail and Slack receivers (demo_sinks.py); writes a
+ * configuration that points cloudpatrol at them, with its state in the
+ * folder it names; then runs, as separate processes of this very binary,
+ * the commands an operator would type: register the account, bind two
+ * destinations, inspect, list the findings, write the risk reports,
+ * deliver the notices and the daily patrol report.  Every command is
+ * printed before it runs, so it can be repeated by hand afterwards.
+ * Nothing leaves 127.0.0.1.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config/config.h"
+#include "net/http_client.h"
+
+#define DEMO_DEFAULT_DIR "cloudpatrol-demo"
+#define DEMO_MARKER ".cloudpatrol-demo"
+#define DEMO_PORTAL "demo"
+#define DEMO_ENV "demo-prod"
+#define DEMO_START_TIMEOUT_MS 60000	/* the fake and sinks to listen */
+#define DEMO_POLL_MS 100
+#define DEMO_FILE_MAX (1024 * 1024)	/* estate account.json, ready files */
+#define DEMO_ARGS_MAX 24
+
+struct demo {
+	struct cli *cli;
+	char dir[1024];			/* the demo's folder, absolute */
+	char root[1024];		/* the demo data: aws/, demo_sinks.py */
+	char ini[1200];
+	char self[1024];		/* this binary */
+	const char *lang;
+	pid_t fake, sinks;
+	int fake_port, smtp_port, slack_port;
+	char account[32];
+	char access_key[128];
+	char *secret_key;
+};
+
+static int
+demo_help(struct cli *cli)
+{
+	printf("%s", cli_text(cli,
+	    "Usage: cloudpatrol [--lang ja|en] demo [--dir DIR]\n"
+	    "Runs the whole patrol against a fake AWS account on this "
+	    "machine: starts the\nfake (a deliberately misconfigured "
+	    "estate) and local mail and Slack receivers,\nregisters the "
+	    "account, inspects it, lists the findings, writes the risk "
+	    "reports\nand delivers the notifications and the daily patrol "
+	    "report.  Everything is\nkept in DIR (default ./" DEMO_DEFAULT_DIR
+	    "): the configuration, the state, the\nreports, the mail "
+	    "(mail/*.eml) and the Slack posts (slack/*.json).  A second\n"
+	    "run starts afresh.  Nothing leaves 127.0.0.1.  Needs Debian's "
+	    "python3-botocore\nand python3-aiosmtpd.\n",
+	    "使い方: cloudpatrol [--lang ja|en] demo [--dir DIR]\n"
+	    "このマシン上の疑似 AWS アカウントに対してパトロール全体を実行"
+	    "します。わざと\n危険な設定にした疑似クラウドと、ローカルのメール・"
+	    "Slack 受信口を起動し、\nアカウントを登録して診断し、検出結果を一覧"
+	    "し、リスク診断レポートを書き、\n通知とパトロール日報を配信します。"
+	    "設定・状態・レポート・メール (mail/*.eml)・\nSlack 投稿 "
+	    "(slack/*.json) はすべて DIR (既定は ./" DEMO_DEFAULT_DIR
+	    ") に置きます。\n再実行すると最初からやり直します。通信は "
+	    "127.0.0.1 の中だけです。Debian の\npython3-botocore と "
+	    "python3-aiosmtpd が必要です。\n"));
+	return CLI_OK;
+}
+
+static int demo_failf(const char *fmt, ...) CP_FMT(1, 2);
+
+/* Says what went wrong on stderr; returns CLI_ERROR. */
+static int
+demo_failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cloudpatrol demo: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_ERROR;
+}
+
+#define demo_fail(d, en, ja, arg) \
+	demo_failf(cli_text((d)->cli, en, ja), arg)
+
+/* Whether path exists as a regular file. */
+static int
+is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Where the fake and the sinks are: the source tree, or the install. */
+static int
+find_root(struct demo *d)
+{
+	const struct cp_config *cfg = cp_core_config(cli_core(d->cli));
+	char probe[1200];
+
+	snprintf(d->root, sizeof(d->root), "%s",
+	    cfg != NULL && cfg->from_build_tree ? CP_ABS_SRCDIR "/tests/fakes"
+					       : CP_DEMODIR);
+	snprintf(probe, sizeof(probe), "%s/aws/fakeaws.py", d->root);
+	if (!is_file(probe))
+		return demo_fail(d, "the demo's fake cloud is missing: %s",
+		    "デモ用の疑似クラウドがありません: %s", probe);
+	snprintf(probe, sizeof(probe), "%s/demo_sinks.py", d->root);
+	if (!is_file(probe))
+		return demo_fail(d, "the demo's receivers are missing: %s",
+		    "デモ用の受信口がありません: %s", probe);
+	return CLI_OK;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 ? 0 : -1;
+}
+
+/* Removes path and everything under it (symlinks are not followed). */
+static int
+rm_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * Makes the demo folder: new, empty, or one an earlier demo made (whose
+ * contents go).  Anything else is refused: the demo never deletes what
+ * it did not write.
+ */
+static int
+prepare_dir(struct demo *d, const char *arg)
+{
+	static const char *const ours[] = { "state", "mail", "slack",
+	    "cloudpatrol.ini", "aws-secret-key", "slack-webhook",
+	    "fakeaws.log", "fakeaws.port", "sinks.log", "sinks.ready",
+	    "risk-A.csv", "risk-B.csv" };
+	char path[1200], cwd[512];
+	size_t i;
+
+	if (arg[0] == '/')
+		snprintf(d->dir, sizeof(d->dir), "%s", arg);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		snprintf(d->dir, sizeof(d->dir), "%s/%s", cwd, arg);
+	else
+		return demo_fail(d, "cannot tell the current folder: %s",
+		    "現在のフォルダーが分かりません: %s", strerror(errno));
+	if (strlen(d->dir) > 400)
+		return demo_fail(d, "the folder name is too long: %s",
+		    "フォルダー名が長すぎます: %s", d->dir);
+	if (mkdir(d->dir, 0700) != 0 && errno != EEXIST)
+		return demo_fail(d, "cannot create %s", "%s を作成できません",
+		    d->dir);
+	snprintf(path, sizeof(path), "%s/" DEMO_MARKER, d->dir);
+	if (!is_file(path)) {
+		DIR *dp = opendir(d->dir);
+		struct dirent *e;
+		int empty = 1;
+
+		if (dp == NULL)
+			return demo_fail(d, "cannot read %s",
+			    "%s を読めません", d->dir);
+		while ((e = readdir(dp)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				empty = 0;
+		closedir(dp);
+		if (!empty)
+			return demo_fail(d, "%s is not empty and not a demo "
+			    "folder; give another with --dir",
+			    "%s は空でなく、デモのフォルダーでもありません。"
+			    "--dir で別の場所を指定してください", d->dir);
+		if (cp_file_write_atomic(path, "cloudpatrol demo\n", 17,
+		    0600) != CP_OK)
+			return demo_fail(d, "cannot write in %s",
+			    "%s に書き込めません", d->dir);
+		return CLI_OK;
+	}
+	for (i = 0; i < CP_ARRAY_LEN(ours); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir, ours[i]);
+		if (rm_tree(path) != 0)
+			return demo_fail(d, "cannot remove the previous run's "
+			    "%s", "前回の %s を削除できません", path);
+	}
+	return CLI_OK;
+}
+
+/*
+ * Starts argv[0] with its output in log; it gets SIGTERM when we die.
+ * Returns the pid, or -1.
+ */
+static pid_t
+spawn(char *const argv[], const char *log)
+{
+	pid_t parent = getpid(), pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+		_exit(127);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	execv(argv[0], argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
+	    strerror(errno));
+	_exit(127);
+}
+
+static void
+stop(pid_t *pid)
+{
+	int i;
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(*pid, NULL, WNOHANG) != 0)
+			break;
+		usleep(DEMO_POLL_MS * 1000);
+	}
+	if (i == 50) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = -1;
+}
+
+/*
+ * Waits until path exists (its writer renames it into place) while *pid
+ * lives; *text gets its contents.  A helper that died is reaped and *pid
+ * becomes -1, so that nobody signals its number again.
+ */
+static int
+wait_file(struct demo *d, pid_t *pid, const char *path, const char *log,
+    char **text)
+{
+	int waited, status;
+	size_t len;
+
+	for (waited = 0; waited < DEMO_START_TIMEOUT_MS;
+	     waited += DEMO_POLL_MS) {
+		*text = NULL;
+		if (cp_file_read(path, DEMO_FILE_MAX, text, &len) == CP_OK) {
+			if (len > 0)
+				return CLI_OK;
+			free(*text);
+			*text = NULL;
+		}
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			*pid = -1;
+			return demo_fail(d, "a helper process ended before it "
+			    "was ready; see %s", "補助プロセスが準備完了前に"
+			    "終了しました。%s を見てください", log);
+		}
+		usleep(DEMO_POLL_MS * 1000);
+	}
+	return demo_fail(d, "a helper process was not ready in time; see %s",
+	    "補助プロセスが時間内に準備できませんでした。%s を見てください",
+	    log);
+}
+
+/* The account and the first credential of the demo estate. */
+static int
+read_estate(struct demo *d)
+{
+	char path[1200], *text = NULL, why[256];
+	json_t *root, *cred;
+	const char *id, *ak, *sk;
+	size_t len;
+	int rc = CLI_OK;
+
+	snprintf(path, sizeof(path), "%s/aws/estates/demo/account.json",
+	    d->root);
+	if (cp_file_read(path, DEMO_FILE_MAX, &text, &len) != CP_OK)
+		return demo_fail(d, "cannot read %s", "%s を読めません", path);
+	root = cp_json_parse(text, len, why, sizeof(why));
+	free(text);
+	cred = json_array_get(json_object_get(root, "Credentials"), 0);
+	id = json_string_value(json_object_get(root, "AccountId"));
+	ak = json_string_value(json_object_get(cred, "AccessKeyId"));
+	sk = json_string_value(json_object_get(cred, "SecretAccessKey"));
+	if (id == NULL || ak == NULL || sk == NULL ||
+	    strlen(id) >= sizeof(d->account) ||
+	    strlen(ak) >= sizeof(d->access_key))
+		rc = demo_fail(d, "%s lacks AccountId or a credential",
+		    "%s に AccountId か認証情報がありません", path);
+	else {
+		snprintf(d->account, sizeof(d->account), "%s", id);
+		snprintf(d->access_key, sizeof(d->access_key), "%s", ak);
+		d->secret_key = strdup(sk);
+		if (d->secret_key == NULL)
+			rc = CLI_ERROR;
+	}
+	json_decref(root);
+	return rc;
+}
+
+static int
+start_fake(struct demo *d)
+{
+	char script[1200], estate[1200], port[1200], log[1200];
+	char *argv[] = { CP_PYTHON3, script, "--estate", estate,
+	    "--port-file", port, "--quiet", NULL };
+	char *text = NULL;
+	int rc;
+
+	snprintf(script, sizeof(script), "%s/aws/fakeaws.py", d->root);
+	snprintf(estate, sizeof(estate), "%s/aws/estates/demo", d->root);
+	snprintf(port, sizeof(port), "%s/fakeaws.port", d->dir);
+	snprintf(log, sizeof(log), "%s/fakeaws.log", d->dir);
+	d->fake = spawn(argv, log);
+	if (d->fake < 0)
+		return demo_fail(d, "cannot start %s", "%s を起動できません",
+		    script);
+	rc = wait_file(d, &d->fake, port, log, &text);
+	if (rc == CLI_OK) {
+		d->fake_port = atoi(text);
+		if (d->fake_port <= 0 || d->fake_port > 65535)
+			rc = demo_fail(d, "the fake cloud wrote no port to %s",
+			    "疑似クラウドが %s にポートを書きませんでした",
+			    port);
+	}
+	free(text);
+	return rc;
+}
+
+static int
+start_sinks(struct demo *d)
+{
+	char script[1200], ready[1200], log[1200], why[256];
+	char *argv[] = { CP_PYTHON3, script, "--dir", d->dir, "--ready",
+	    ready, NULL };
+	char *text = NULL;
+	json_t *j;
+	int rc;
+
+	snprintf(script, sizeof(script), "%s/demo_sinks.py", d->root);
+	snprintf(ready, sizeof(ready), "%s/sinks.ready", d->dir);
+	snprintf(log, sizeof(log), "%s/sinks.log", d->dir);
+	d->sinks = spawn(argv, log);
+	if (d->sinks < 0)
+		return demo_fail(d, "cannot start %s", "%s を起動できません",
+		    script);
+	rc = wait_file(d, &d->sinks, ready, log, &text);
+	if (rc != CLI_OK)
+		return rc;
+	j = cp_json_parse(text, strlen(text), why, sizeof(why));
+	free(text);
+	d->smtp_port = (int)json_integer_value(json_object_get(j, "smtp"));
+	d->slack_port = (int)json_integer_value(json_object_get(j, "slack"));
+	json_decref(j);
+	if (d->smtp_port <= 0 || d->smtp_port > 65535 || d->slack_port <= 0 ||
+	    d->slack_port > 65535)
+		return demo_fail(d, "the receivers wrote no ports to %s",
+		    "受信口が %s にポートを書きませんでした", ready);
+	return CLI_OK;
+}
+
+/* The configuration, the secret key file and the webhook URL file. */
+static int
+write_files(struct demo *d)
+{
+	char path[1200], text[4096];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/aws-secret-key", d->dir);
+	if (cp_file_write_atomic(path, d->secret_key, strlen(d->secret_key),
+	    0600) != CP_OK)
+		return demo_fail(d, "cannot write %s", "%s を書けません", path);
+	snprintf(path, sizeof(path), "%s/slack-webhook", d->dir);
+	n = snprintf(text, sizeof(text), "http://127.0.0.1:%d/hook/demo\n",
+	    d->slack_port);
+	if (cp_file_write_atomic(path, text, (size_t)n, 0600) != CP_OK)
+		return demo_fail(d, "cannot write %s", "%s を書けません", path);
+	n = snprintf(text, sizeof(text),
+	    "; Written by \"cloudpatrol demo\": a patrol of a fake AWS "
+	    "account on this\n; machine.  Try: cloudpatrol -c %s -p "
+	    DEMO_PORTAL " findings\n"
+	    "[core]\n"
+	    "state_dir = %s/state\n"
+	    "language = %s\n"
+	    "log_level = warning\n"
+	    "geoip_ipv4 = %s/aws/estates/demo/geoip.csv\n"
+	    "\n[plugin:aws]\n"
+	    "endpoint = http://127.0.0.1:%d\n"
+	    "\n[plugin:notify-mail]\n"
+	    "url = smtp://127.0.0.1:%d\n"
+	    "starttls = off\n"
+	    "from = patrol@cloudpatrol.example\n"
+	    "from_name = Cloud Patrol (demo)\n",
+	    d->ini, d->dir, d->lang, d->root, d->fake_port, d->smtp_port);
+	if (n < 0 || (size_t)n >= sizeof(text) ||
+	    cp_file_write_atomic(d->ini, text, (size_t)n, 0600) != CP_OK)
+		return demo_fail(d, "cannot write %s", "%s を書けません",
+		    d->ini);
+	return CLI_OK;
+}
+
+/*
+ * Runs "cloudpatrol -c INI -p demo [--lang L] ARGS..." as a child, after
+ * printing it.  CLI_OK when it exited 0.
+ */
+static int
+run(struct demo *d, const char *what_en, const char *what_ja, ...)
+{
+	char *argv[DEMO_ARGS_MAX];
+	const char *a;
+	va_list ap;
+	pid_t pid;
+	size_t n = 0, i;
+	int status;
+
+	argv[n++] = d->self;
+	argv[n++] = "-c";
+	argv[n++] = d->ini;
+	argv[n++] = "-p";
+	argv[n++] = DEMO_PORTAL;
+	argv[n++] = "--lang";
+	argv[n++] = (char *)d->lang;
+	va_start(ap, what_ja);
+	while ((a = va_arg(ap, const char *)) != NULL &&
+	    n < DEMO_ARGS_MAX - 1)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+
+	if (what_en[0] != '\0')
+		printf("\n== %s\n", cli_text(d->cli, what_en, what_ja));
+	printf("$ cloudpatrol -c %s -p " DEMO_PORTAL, d->ini);
+	for (i = 7; i < n; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return demo_fail(d, "cannot fork: %s", "fork できません: %s",
+		    strerror(errno));
+	if (pid == 0) {
+		/* A demo stopped from outside takes its step along. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+			_exit(127);
+		execv(d->self, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return demo_fail(d, "this step failed; the fake cloud's log is "
+		    "in %s/fakeaws.log", "この手順が失敗しました。疑似クラウドの"
+		    "ログは %s/fakeaws.log にあります", d->dir);
+	return CLI_OK;
+}
+
+/* The number of regular files in dir (mail/, slack/). */
+static int
+count_files(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (dp == NULL)
+		return 0;
+	while ((e = readdir(dp)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/* Waits a little for the receivers to have saved what they answered. */
+static void
+summary(struct demo *d)
+{
+	char mail[1200], slack[1200];
+
+	snprintf(mail, sizeof(mail), "%s/mail", d->dir);
+	snprintf(slack, sizeof(slack), "%s/slack", d->dir);
+	printf("\n== %s\n", cli_text(d->cli, "Done", "完了"));
+	printf(cli_text(d->cli,
+	    "Risk reports:   %s/risk-A.csv, %s/risk-B.csv\n"
+	    "Mail received:  %d message(s) in %s\n"
+	    "Slack received: %d post(s) in %s\n"
+	    "State and configuration: %s\n"
+	    "Look further:   cloudpatrol -c %s -p " DEMO_PORTAL
+	    " findings | history | status\n",
+	    "リスク診断レポート: %s/risk-A.csv, %s/risk-B.csv\n"
+	    "受信したメール:     %d 通 (%s)\n"
+	    "受信した Slack:     %d 件 (%s)\n"
+	    "状態と設定:         %s\n"
+	    "続きの操作:         cloudpatrol -c %s -p " DEMO_PORTAL
+	    " findings | history | status\n"),
+	    d->dir, d->dir, count_files(mail), mail, count_files(slack), slack,
+	    d->dir, d->ini);
+}
+
+static int
+demo_steps(struct demo *d)
+{
+	char unit[128], secret[1200], hook[1200], risk_a[1200], risk_b[1200];
+	int rc;
+
+	snprintf(unit, sizeof(unit), DEMO_ENV "/%s", d->account);
+	snprintf(secret, sizeof(secret), "%s/aws-secret-key", d->dir);
+	snprintf(hook, sizeof(hook), "%s/slack-webhook", d->dir);
+	snprintf(risk_a, sizeof(risk_a), "%s/risk-A.csv", d->dir);
+	snprintf(risk_b, sizeof(risk_b), "%s/risk-B.csv", d->dir);
+	if ((rc = run(d, "A portal for the demo", "デモ用のポータル",
+		 "portal", "add", DEMO_PORTAL, "--lang", d->lang, NULL)) ||
+	    (rc = run(d, "Register the AWS account (read from the fake)",
+		 "AWS アカウントの登録 (疑似クラウドから読み取り)", "env",
+		 "add", "aws", DEMO_ENV, "--access-key-id", d->access_key,
+		 "--secret-access-key-file", secret, NULL)) ||
+	    (rc = run(d, "Where notifications go: mail and Slack",
+		 "通知先: メールと Slack", "dest", "add", "secops", "--type",
+		 "mail", "--to", "secops@example.com", "--unit", unit,
+		 NULL)) ||
+	    (rc = run(d, "", "", "dest", "add", "chat", "--type", "slack",
+		 "--webhook-url-file", hook, "--unit", unit, NULL)) ||
+	    (rc = run(d, "Inspect: collect, evaluate every policy, record",
+		 "診断: 収集し、全ポリシーで評価して記録", "inspect", NULL)) ||
+	    (rc = run(d, "What was found", "検出されたリスク", "findings",
+		 NULL)) ||
+	    (rc = run(d, "Risk diagnosis reports (A and B)",
+		 "リスク診断レポート (A と B)", "report", "risk",
+		 "--variant", "A", "-o", risk_a, NULL)) ||
+	    (rc = run(d, "", "", "report", "risk", "--variant", "B", "-o",
+		 risk_b, NULL)) ||
+	    (rc = run(d, "Deliver the risk notifications",
+		 "リスク通知の配信", "notify", "send", NULL)) ||
+	    (rc = run(d, "The daily patrol report, now",
+		 "パトロール日報 (今すぐ)", "notify", "patrol", NULL)) ||
+	    (rc = run(d, "", "", "notify", "send", NULL)))
+		return rc;
+	summary(d);
+	return CLI_OK;
+}
+
+int
+cli_cmd_demo(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct demo d;
+	const char *dir = DEMO_DEFAULT_DIR;
+	ssize_t n;
+	int c, rc;
+
+	memset(&d, 0, sizeof(d));
+	d.cli = cli;
+	d.fake = d.sinks = -1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			return demo_help(cli);
+		default:
+			return cli_bad_option(cli, "demo", c, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "demo", "demo takes no argument '%s'",
+		    argv[optind]);
+	if (cli->portal != NULL)
+		return cli_usage(cli, "demo", "the demo makes its own portal; "
+		    "leave out -p");
+	if (cli_core(cli) == NULL)
+		return CLI_ERROR;
+	d.lang = cli_text(cli, "en", "ja");
+	n = readlink("/proc/self/exe", d.self, sizeof(d.self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(d.self) - 1)
+		return demo_fail(&d, "cannot find this program: %s",
+		    "このプログラムの場所が分かりません: %s", strerror(errno));
+	d.self[n] = '\0';
+	if ((rc = find_root(&d)) != CLI_OK ||
+	    (rc = prepare_dir(&d, dir)) != CLI_OK ||
+	    (rc = read_estate(&d)) != CLI_OK)
+		goto out;
+	snprintf(d.ini, sizeof(d.ini), "%s/cloudpatrol.ini", d.dir);
+	printf(cli_text(cli,
+	    "cloudpatrol demo: a patrol of a fake AWS account on this machine "
+	    "(nothing\nleaves 127.0.0.1); everything is kept in %s\n",
+	    "cloudpatrol demo: このマシン上の疑似 AWS アカウントをパトロール"
+	    "します\n(通信は 127.0.0.1 の中だけ)。すべて %s に置きます\n"),
+	    d.dir);
+	if ((rc = start_fake(&d)) != CLI_OK ||
+	    (rc = start_sinks(&d)) != CLI_OK ||
+	    (rc = write_files(&d)) != CLI_OK)
+		goto out;
+	printf(cli_text(cli,
+	    "Fake AWS on http://127.0.0.1:%d; mail to smtp://127.0.0.1:%d; "
+	    "Slack to http://127.0.0.1:%d\n",
+	    "疑似 AWS: http://127.0.0.1:%d、メール: smtp://127.0.0.1:%d、"
+	    "Slack: http://127.0.0.1:%d\n"),
+	    d.fake_port, d.smtp_port, d.slack_port);
+	rc = demo_steps(&d);
+out:
+	stop(&d.fake);
+	stop(&d.sinks);
+	if (d.secret_key != NULL) {
+		cp_memwipe(d.secret_key, strlen(d.secret_key));
+		free(d.secret_key);
+	}
+	return rc;
+}

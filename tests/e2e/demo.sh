@@ -1,0 +1,94 @@
+#!/bin/sh
+# demo.sh - "cloudpatrol demo" from the build tree: the fake AWS account is
+# registered and inspected, exactly the findings of aws-demo-expected.txt
+# open, the risk reports are written, the notices and the daily patrol
+# report reach the local mail and Slack receivers; a second run starts
+# afresh; a folder the demo did not make is never touched.
+set -eu
+. "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
+
+py=${CP_PYTHON3:-/usr/bin/python3}
+D="$T/demo"
+cd "$T"
+
+run 0 "$CP" --lang en demo --dir demo
+has "$T/out" "== Inspect"
+has "$T/out" "$ cloudpatrol -c $D/cloudpatrol.ini -p demo inspect"
+has "$T/out" "Risk reports:   $D/risk-A.csv"
+cp "$T/out" "$T/demo-run-1.txt"
+
+# Exactly the expected findings, no more, no fewer.
+run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --json findings
+"$py" - "$T/out" "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" \
+    >"$T/diff" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = doc if isinstance(doc, list) else doc.get("findings", [])
+got = sorted({"%s %s" % (f["policy"], f["resource"]) for f in rows})
+want = sorted({l.split("#")[0].strip() for l in open(sys.argv[2])} - {""})
+for w in want:
+    if w not in got:
+        print("missing: " + w)
+for g in got:
+    if g not in want:
+        print("unexpected: " + g)
+EOF
+checks=$((checks + 1))
+if [ -s "$T/diff" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: the demo's findings differ from aws-demo-expected.txt:"
+	sed 's/^/  /' "$T/diff"
+fi
+
+# The reports, the mail and the Slack posts are there.
+for f in risk-A.csv risk-B.csv; do
+	checks=$((checks + 1))
+	if [ "$(wc -l <"$D/$f")" -lt 2 ]; then
+		failures=$((failures + 1))
+		echo "FAIL: $f has no rows"
+	fi
+done
+mails=$(ls "$D/mail" | wc -l)
+posts=$(ls "$D/slack" | wc -l)
+checks=$((checks + 2))
+[ "$mails" -ge 2 ] || { failures=$((failures + 1)); echo "FAIL: $mails mails"; }
+[ "$posts" -ge 2 ] || { failures=$((failures + 1)); echo "FAIL: $posts posts"; }
+has "$T/demo-run-1.txt" "Mail received:  $mails message(s)"
+# One of the mails is the daily patrol report, addressed as configured.
+cat "$D"/mail/*.eml >"$T/mail.txt"
+has "$T/mail.txt" "To: secops@example.com"
+has "$T/mail.txt" "From: "
+# The secrets are files of the owner only; the configuration names them.
+same "$(stat -c %a "$D/aws-secret-key")" 600
+lacks "$D/cloudpatrol.ini" "$(cat "$D/aws-secret-key")"
+# The fake and the receivers were stopped with the demo.
+checks=$((checks + 1))
+if pgrep -af "fakeaws.py|demo_sinks.py" | grep -qF "$D/"; then
+	failures=$((failures + 1))
+	echo "FAIL: the demo's helper processes still run"
+fi
+
+# A second run starts afresh: the same findings, the state rebuilt.
+run 0 "$CP" --lang ja demo --dir demo
+has "$T/out" "== 診断"
+run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --json findings
+"$py" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d if isinstance(d, list) else d.get("findings", [])
+print(len(rows))' "$T/out" >"$T/n2"
+same "$(cat "$T/n2")" "$(grep -cv '^\(#\|$\)' \
+    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt")"
+
+# A folder it did not make is refused and left alone.
+mkdir "$T/mine"
+echo keep >"$T/mine/notes.txt"
+run 1 "$CP" demo --dir "$T/mine"
+has "$T/err" "is not empty and not a demo folder"
+same "$(cat "$T/mine/notes.txt")" keep
+run 2 "$CP" -p acme demo
+has "$T/err" "leave out -p"
+run 2 "$CP" demo extra
+run 0 "$CP" demo --help
+has "$T/out" "Usage: cloudpatrol [--lang ja|en] demo [--dir DIR]"
+
+finish

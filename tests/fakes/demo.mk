@@ -1,0 +1,25 @@
+## What "cloudpatrol demo" runs: the fake AWS with its demo estate and the
+## local mail and Slack receivers.  From a build tree the demo takes them
+## from the source tree; "make install" puts them under $(demodir) for an
+## installed one.
+
+demoawsdir = $(demodir)/aws
+demoaws_DATA = $(FAKEAWS_CORE) $(FAKEAWS_SERVICES_MODULES)
+demoestatedir = $(demodir)/aws/estates/demo
+demoestate_DATA = $(FAKEAWS_CORE_ESTATE) $(FAKEAWS_SERVICES_ESTATE)
+demo_DATA = tests/fakes/demo_sinks.py
+EXTRA_DIST += tests/fakes/demo_sinks.py tests/e2e/demo.sh
+
+## demo.sh: the demo from the build tree, its findings against
+## tests/e2e/aws-demo-expected.txt, its mail and Slack posts.
+TESTS += tests/e2e/demo.sh
+
+## The demo from the installed tree (make distcheck runs this).
+installcheck-local:
+	rm -rf demo-installcheck demo-installcheck.log
+	'$(bindir)/cloudpatrol' --lang en demo \
+	    --dir "$$PWD/demo-installcheck" >demo-installcheck.log 2>&1 || \
+	    { cat demo-installcheck.log; exit 1; }
+	grep -q "^Mail received:  [1-9]" demo-installcheck.log || \
+	    { cat demo-installcheck.log; exit 1; }
+	rm -rf demo-installcheck demo-installcheck.log
