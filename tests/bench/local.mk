@@ -6,7 +6,15 @@ tests_bench_policy_eval_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 tests_bench_policy_eval_LDADD = libcloudpatrol.la $(DEP_LIBS)
 bench_binaries = tests/bench/policy_eval
 
-EXTRA_DIST += tests/bench/run.sh tests/bench/policy-eval.sh
+## aws-collect: one collection of a 50,000-security-group account.
+check_PROGRAMS += tests/bench/aws_collect
+tests_bench_aws_collect_SOURCES = tests/bench/aws_collect.c
+tests_bench_aws_collect_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+tests_bench_aws_collect_LDADD = libcloudpatrol.la $(DEP_LIBS)
+bench_binaries += tests/bench/aws_collect
+
+EXTRA_DIST += tests/bench/run.sh tests/bench/policy-eval.sh \
+	tests/bench/aws-collect.sh
 EXTRA_DIST += \
 	tests/bench/policies/BENCH-001.json \
 	tests/bench/policies/BENCH-002.json \
