@@ -8,9 +8,9 @@ and the service's model (so member names, list wrappers, XML namespaces,
 JSON shapes and error codes are checked the way an AWS SDK reads them),
 plus the raw document where the wire form itself matters.
 
-Run: /usr/bin/python3 test_services.py (CP_SHARED_FIXTURES: the shared
-fixtures folder, for the credential report's documented columns and the
-CloudTrail record layout; default ../../../../shared/fixtures).
+Run: /usr/bin/python3 test_services.py (CP_SHARED_FIXTURES: the fixtures
+folder, for the credential report's documented columns and the CloudTrail
+record layout; default ../../fixtures, the copy in this tree).
 test_services.py --write-resource-list rewrites the demo's Resource
 Explorer list from the other estate files.
 """
@@ -46,7 +46,7 @@ import svc_s3  # noqa: E402
 
 DEMO = os.path.join(HERE, "estates", "demo")
 FIXTURES = os.environ.get("CP_SHARED_FIXTURES") or os.path.join(
-    HERE, "..", "..", "..", "..", "shared", "fixtures")
+    HERE, "..", "..", "fixtures")
 AWS_FIXTURES = os.path.join(FIXTURES, "cloud", "aws")
 ACCOUNT = "123456789012"
 USER_ARN = f"arn:aws:iam::{ACCOUNT}:user/cloudpatrol"

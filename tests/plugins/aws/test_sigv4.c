@@ -2,7 +2,7 @@
  * test_sigv4.c - plugins/aws/sigv4.c: URI encoding, the canonical parts
  * the suite does not reach, and aws_sigv4_http_sign (the HTTP client's
  * sign callback) against vectors of AWS's SigV4 test suite, read from the
- * shared fixtures.
+ * fixtures (tests/fixtures, copied from the shared set).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +115,7 @@ fixture(const char *name, const char *ext)
 		    "%s/cloud/aws/sigv4-test-suite/%s/%s.%s", root, name,
 		    name, ext);
 	else
-		snprintf(path, sizeof(path), "%s/../shared/fixtures/cloud/aws/"
+		snprintf(path, sizeof(path), "%s/tests/fixtures/cloud/aws/"
 		    "sigv4-test-suite/%s/%s.%s", CP_TEST_SRCDIR(), name, name,
 		    ext);
 	f = fopen(path, "rb");

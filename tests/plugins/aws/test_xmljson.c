@@ -58,7 +58,7 @@ static const char *
 fixtures(void)
 {
 	return cp_test_env("CP_SHARED_FIXTURES", CP_ABS_SRCDIR
-	    "/../shared/fixtures");
+	    "/tests/fixtures");
 }
 
 /* The converted document of a fixture, as aws_call() would return it:
