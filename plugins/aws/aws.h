@@ -6,6 +6,7 @@
  *                    aws_call() over the core HTTP client, AWS errors,
  *                    throttling retries, region fan-out, emitting
  *   xmljson.c        AWS XML → botocore-shaped JSON
+ *   util.c           helpers the collectors share
  *   sigv4.c          Signature Version 4 (sigv4.h)
  *   collect_ec2.c    ec2, ec2-images collectors
  *   collect_elb_rds.c elbv2, rds collectors
@@ -261,7 +262,21 @@ cp_err aws_remediate(struct aws_plugin *p, const json_t *creds,
 cp_err aws_setup_guide(struct aws_plugin *p, const char *variant,
     const char *lang, const struct cp_text_out *out);
 
-/* Small shared helpers (client.c). */
+/* Small shared helpers (util.c). */
+/* Whether the collection must stop (cancelled, or the sink failed). */
+int aws_stopping(struct aws_collect *k);
+/* Fills err with our own sentence (no HTTP status, no AWS code). */
+void aws_error_set(struct aws_error *err, const char *fmt, ...)
+    CP_PRINTF(2, 3);
+/* The size of a converted list (an array, one object, or nothing) and
+ * its element i. */
+size_t aws_list_size(const json_t *v);
+json_t *aws_list_get(const json_t *v, size_t i);
+/* A scalar as text: a string as it is, an integer (the conversion makes
+ * numeric text numbers) written into buf; NULL otherwise. */
+const char *aws_text(const json_t *v, char *buf, size_t n);
+
+/* More helpers (client.c). */
 /* The region of an ARN ("arn:aws:ec2:R:A:…") into buf; 0 when none. */
 int aws_arn_region(const char *arn, char *buf, size_t size);
 /* An ISO 8601 UTC time ("2026-11-25T09:30:00Z") of t into buf[21]. */

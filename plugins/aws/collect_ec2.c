@@ -102,33 +102,6 @@ typedef cp_err (*ec2_item_fn)(struct ec2_run *x, json_t *item,
 
 /* ------------------------------------------------------------ helpers */
 
-static void ec2_error(struct aws_error *err, const char *fmt, ...)
-    CP_PRINTF(2, 3);
-
-/* Fills err with our own sentence (no HTTP status, no AWS code). */
-static void
-ec2_error(struct aws_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(err, 0, sizeof(*err));
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-}
-
-/* Whether the collection was stopped (cancelled, or the sink failed). */
-static int
-ec2_stopped(struct ec2_run *x)
-{
-	struct aws_collect *k = x->k;
-	cp_err fatal;
-
-	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
-	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
-}
 
 /* The partition of region's ARNs. */
 static const char *
@@ -154,22 +127,6 @@ ec2_id_ok(const char *s)
 	return n > 0 && n <= EC2_ID_MAX && s[n] == '\0';
 }
 
-/*
- * A scalar member as text: a string as it is, a number written into buf
- * (the XML conversion turns numeric text into numbers).  NULL otherwise.
- */
-static const char *
-ec2_text(const json_t *v, char *buf, size_t n)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return buf;
-	}
-	return NULL;
-}
-
 /* The value of the tag key of item's TagSet, or NULL. */
 static const char *
 ec2_tag(const json_t *item, const char *key, char *buf, size_t n)
@@ -181,7 +138,7 @@ ec2_tag(const json_t *item, const char *key, char *buf, size_t n)
 		const char *k = json_string_value(json_object_get(t, "Key"));
 
 		if (k != NULL && strcmp(k, key) == 0)
-			return ec2_text(json_object_get(t, "Value"), buf, n);
+			return aws_text(json_object_get(t, "Value"), buf, n);
 	}
 	return NULL;
 }
@@ -218,12 +175,12 @@ ec2_put(struct ec2_run *x, const char *type, const char *arn_kind,
 	    ec2_partition(x->region), x->region,
 	    with_account ? x->k->account : "", arn_kind, id);
 	if (len < 0 || (size_t)len >= sizeof(arn)) {
-		ec2_error(err, "the ARN of %s %s is too long", type, id);
+		aws_error_set(err, "the ARN of %s %s is too long", type, id);
 		return CP_E_PARSE;
 	}
 	r = aws_emit(x->k, type, arn, name, x->region, item);
 	if (r != CP_OK)
-		ec2_error(err, "could not store %s %s", type, arn);
+		aws_error_set(err, "could not store %s %s", type, arn);
 	return r;
 }
 
@@ -256,7 +213,7 @@ ec2_list(struct ec2_run *x, const char *api, const char *set,
 	if (n_extra > EC2_EXTRA_MAX)
 		return CP_E_INVALID;
 	for (page = 0; page < AWS_MAX_PAGES; page++) {
-		if (ec2_stopped(x))
+		if (aws_stopping(x->k))
 			return CP_E_CANCELLED;
 		for (n = 0; n < n_extra; n++)
 			params[n] = extra[n];
@@ -280,16 +237,18 @@ ec2_list(struct ec2_run *x, const char *api, const char *set,
 		memset(&err, 0, sizeof(err));
 		ir = aws_call(x->c, &call, &out, &err);
 		if (ir == CP_OK && out == NULL) {
-			ec2_error(&err, "no response to %s", api);
+			aws_error_set(&err, "no response to %s", api);
 			ir = CP_E_PARSE;
 		}
 		if (ir != CP_OK) {
 			ec2_failed(x, api, ir, &err);
 			return ir;
 		}
+		/* AWS always sends the set, empty or not: an answer
+		 * without it is not an empty account. */
 		items = json_object_get(out, set);
-		if (items != NULL && !json_is_array(items)) {
-			ec2_error(&err, "the response's %s is not a list",
+		if (!json_is_array(items)) {
+			aws_error_set(&err, "the response has no %s list",
 			    set);
 			r = CP_E_PARSE;
 			ec2_failed(x, api, r, &err);
@@ -301,7 +260,7 @@ ec2_list(struct ec2_run *x, const char *api, const char *set,
 			if (ir == CP_OK)
 				continue;
 			if (err.message[0] == '\0')
-				ec2_error(&err, "%s",
+				aws_error_set(&err, "%s",
 				    x->k->p->host->strerror(ir));
 			r = ir;
 			ec2_failed(x, api, ir, &err);
@@ -312,14 +271,14 @@ ec2_list(struct ec2_run *x, const char *api, const char *set,
 		if (next == NULL || *next == '\0')
 			goto out;
 		if (strlen(next) >= sizeof(token)) {
-			ec2_error(&err, "a NextToken of more than %zu bytes",
+			aws_error_set(&err, "a NextToken of more than %zu bytes",
 			    sizeof(token) - 1);
 			r = CP_E_LIMIT;
 			ec2_failed(x, api, r, &err);
 			goto out;
 		}
 		if (strcmp(next, token) == 0) {
-			ec2_error(&err, "the same NextToken came back twice "
+			aws_error_set(&err, "the same NextToken came back twice "
 			    "(page %zu)", page + 1);
 			r = CP_E_PARSE;
 			ec2_failed(x, api, r, &err);
@@ -329,7 +288,7 @@ ec2_list(struct ec2_run *x, const char *api, const char *set,
 		json_decref(out);
 		out = NULL;
 	}
-	ec2_error(&err, "the listing did not end within %d pages",
+	aws_error_set(&err, "the listing did not end within %d pages",
 	    AWS_MAX_PAGES);
 	r = CP_E_LIMIT;
 	ec2_failed(x, api, r, &err);
@@ -346,7 +305,7 @@ ec2_item_id(const json_t *item, const char *member, const char *api,
 	const char *id = json_string_value(json_object_get(item, member));
 
 	if (!ec2_id_ok(id)) {
-		ec2_error(err, "an item without a proper %s (%s)", member, api);
+		aws_error_set(err, "an item without a proper %s (%s)", member, api);
 		return NULL;
 	}
 	return id;
@@ -406,7 +365,7 @@ ec2_reservation(struct ec2_run *x, json_t *item, struct aws_error *err)
 	cp_err r, last = CP_OK;
 
 	if (instances != NULL && !json_is_array(instances)) {
-		ec2_error(err, "a reservation whose InstancesSet is not a "
+		aws_error_set(err, "a reservation whose InstancesSet is not a "
 		    "list");
 		return CP_E_PARSE;
 	}
@@ -440,12 +399,12 @@ ec2_plain(struct ec2_run *x, json_t *item, struct aws_error *err)
 		id = json_string_value(json_object_get(item,
 		    kd->alt_id_member));
 	if (!ec2_id_ok(id)) {
-		ec2_error(err, "an item without a proper %s (%s)",
+		aws_error_set(err, "an item without a proper %s (%s)",
 		    kd->id_member, kd->api);
 		return CP_E_PARSE;
 	}
 	if (kd->name_member != NULL)
-		name = ec2_text(json_object_get(item, kd->name_member), buf,
+		name = aws_text(json_object_get(item, kd->name_member), buf,
 		    sizeof(buf));
 	else if (!kd->name_is_id)
 		name = ec2_tag(item, "Name", buf, sizeof(buf));
@@ -468,7 +427,7 @@ aws_collect_ec2(struct aws_collect *k, struct aws_client *c,
 	x.collector = "ec2";
 	x.group_names = json_object();
 	if (x.group_names == NULL) {
-		ec2_error(&err, "out of memory");
+		aws_error_set(&err, "out of memory");
 		ec2_failed(&x, "DescribeSecurityGroups", CP_E_NOMEM, &err);
 		return;
 	}
@@ -528,7 +487,7 @@ ec2_image(struct ec2_run *x, json_t *item, struct aws_error *err)
 	id = ec2_item_id(item, "ImageId", "DescribeImages", err);
 	if (id == NULL)
 		return CP_E_PARSE;
-	name = ec2_text(json_object_get(item, "Name"), buf, sizeof(buf));
+	name = aws_text(json_object_get(item, "Name"), buf, sizeof(buf));
 	return ec2_put(x, "aws/ec2-image", "image", 0, id,
 	    name != NULL ? name : id, item, err);
 }
@@ -552,7 +511,7 @@ aws_collect_ec2_images(struct aws_collect *k, struct aws_client *c,
 	/* Which of our snapshots anyone may restore, then all of ours. */
 	x.public_snapshots = json_object();
 	if (x.public_snapshots == NULL) {
-		ec2_error(&err, "out of memory");
+		aws_error_set(&err, "out of memory");
 		ec2_failed(&x, "DescribeSnapshots", CP_E_NOMEM, &err);
 	} else if (ec2_list(&x, "DescribeSnapshots", "SnapshotSet", EC2_PAGE,
 	    self_public, 2, ec2_public_snapshot) != CP_OK) {

@@ -67,33 +67,6 @@ struct ql_run {
 typedef cp_err (*ql_item_fn)(struct ql_run *x, json_t *item, void *ud,
     struct aws_error *err);
 
-static void ql_error(struct aws_error *err, const char *fmt, ...)
-    CP_PRINTF(2, 3);
-
-/* Fills err with our own sentence (no HTTP status, no AWS code). */
-static void
-ql_error(struct aws_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(err, 0, sizeof(*err));
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-}
-
-/* Whether the collection was stopped (cancelled, or the sink failed). */
-static int
-ql_stopped(struct ql_run *x)
-{
-	struct aws_collect *k = x->k;
-	cp_err fatal;
-
-	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
-	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
-}
 
 /* An ARN or identifier as AWS sends it: bounded, printable, no spaces. */
 static int
@@ -130,7 +103,7 @@ ql_list(struct ql_run *x, const struct ql_listing *l, ql_item_fn fn,
 	cp_err r = CP_OK, ir;
 
 	for (page = 0; page < AWS_MAX_PAGES; page++) {
-		if (ql_stopped(x))
+		if (aws_stopping(x->k))
 			return CP_E_CANCELLED;
 		n = 0;
 		if (l->arg_name != NULL) {
@@ -155,14 +128,15 @@ ql_list(struct ql_run *x, const struct ql_listing *l, ql_item_fn fn,
 		memset(err, 0, sizeof(*err));
 		r = aws_call(x->c, &call, &out, err);
 		if (r == CP_OK && out == NULL) {
-			ql_error(err, "no response to %s", l->api);
+			aws_error_set(err, "no response to %s", l->api);
 			r = CP_E_PARSE;
 		}
 		if (r != CP_OK)
 			return r;
+		/* AWS always sends the list, empty or not. */
 		items = json_object_get(out, l->set);
-		if (items != NULL && !json_is_array(items)) {
-			ql_error(err, "the response's %s is not a list",
+		if (!json_is_array(items)) {
+			aws_error_set(err, "the response has no %s list",
 			    l->set);
 			r = CP_E_PARSE;
 			goto out;
@@ -183,13 +157,13 @@ ql_list(struct ql_run *x, const struct ql_listing *l, ql_item_fn fn,
 		if (next == NULL || *next == '\0')
 			goto out;
 		if (strlen(next) >= sizeof(marker)) {
-			ql_error(err, "a marker of more than %zu bytes",
+			aws_error_set(err, "a marker of more than %zu bytes",
 			    sizeof(marker) - 1);
 			r = CP_E_LIMIT;
 			goto out;
 		}
 		if (strcmp(next, marker) == 0) {
-			ql_error(err, "the same marker came back twice "
+			aws_error_set(err, "the same marker came back twice "
 			    "(page %zu)", page + 1);
 			r = CP_E_PARSE;
 			goto out;
@@ -198,7 +172,7 @@ ql_list(struct ql_run *x, const struct ql_listing *l, ql_item_fn fn,
 		json_decref(out);
 		out = NULL;
 	}
-	ql_error(err, "the listing did not end within %d pages",
+	aws_error_set(err, "the listing did not end within %d pages",
 	    AWS_MAX_PAGES);
 	r = CP_E_LIMIT;
 out:
@@ -231,7 +205,7 @@ elb_listener(struct ql_run *x, json_t *item, void *ud, struct aws_error *err)
 {
 	(void)x;
 	if (json_array_append(ud, item) != 0) {
-		ql_error(err, "out of memory");
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	return CP_OK;
@@ -256,14 +230,14 @@ elb_load_balancer(struct ql_run *x, json_t *item, void *ud,
 	(void)ud;
 	arn = json_string_value(json_object_get(item, "LoadBalancerArn"));
 	if (!ql_text_ok(arn, QL_ARN_MAX)) {
-		ql_error(err, "a load balancer without a proper "
+		aws_error_set(err, "a load balancer without a proper "
 		    "LoadBalancerArn");
 		return CP_E_PARSE;
 	}
 	name = json_string_value(json_object_get(item, "LoadBalancerName"));
 	listeners = json_array();
 	if (listeners == NULL) {
-		ql_error(err, "out of memory");
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	l.arg_value = arn;
@@ -282,13 +256,13 @@ elb_load_balancer(struct ql_run *x, json_t *item, void *ud,
 		    "DescribeListeners", r, &lerr);
 		json_decref(listeners);
 	} else if (json_object_set_new(item, "Listeners", listeners) != 0) {
-		ql_error(err, "out of memory");
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	r = aws_emit(x->k, "aws/elbv2-load-balancer", arn,
 	    name != NULL ? name : arn, x->region, item);
 	if (r != CP_OK)
-		ql_error(err, "could not store load balancer %s", arn);
+		aws_error_set(err, "could not store load balancer %s", arn);
 	return r;
 }
 
@@ -319,7 +293,7 @@ rds_instance(struct ql_run *x, json_t *item, void *ud, struct aws_error *err)
 	(void)ud;
 	arn = json_string_value(json_object_get(item, "DBInstanceArn"));
 	if (!ql_text_ok(arn, QL_ARN_MAX)) {
-		ql_error(err, "a DB instance without a proper DBInstanceArn");
+		aws_error_set(err, "a DB instance without a proper DBInstanceArn");
 		return CP_E_PARSE;
 	}
 	name = json_string_value(json_object_get(item,
@@ -327,7 +301,7 @@ rds_instance(struct ql_run *x, json_t *item, void *ud, struct aws_error *err)
 	r = aws_emit(x->k, "aws/rds-db-instance", arn,
 	    name != NULL ? name : arn, x->region, item);
 	if (r != CP_OK)
-		ql_error(err, "could not store DB instance %s", arn);
+		aws_error_set(err, "could not store DB instance %s", arn);
 	return r;
 }
 

@@ -44,23 +44,6 @@ struct iam_buf {
 	size_t len, cap;
 };
 
-static int
-iam_stopping(struct aws_collect *k)
-{
-	cp_err fatal;
-
-	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
-	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
-}
-
-static void
-iam_oom(struct aws_error *err)
-{
-	memset(err, 0, sizeof(*err));
-	snprintf(err->message, sizeof(err->message), "out of memory");
-}
 
 /* One IAM Query call (IAM has one global endpoint). */
 static cp_err
@@ -83,39 +66,6 @@ iam_call(struct iam_run *run, const char *action,
 	call.max_body = max_body;
 	memset(err, 0, sizeof(*err));
 	return aws_call(run->c, &call, out, err);
-}
-
-/* The size of a converted list: an array, one object, or nothing. */
-static size_t
-iam_list_size(const json_t *v)
-{
-	if (json_is_array(v))
-		return json_array_size(v);
-	if (json_is_object(v) && json_object_size(v) > 0)
-		return 1;
-	return 0;
-}
-
-static json_t *
-iam_list_get(const json_t *v, size_t i)
-{
-	return json_is_array(v) ? json_array_get(v, i) : (json_t *)v;
-}
-
-/* A text member (a number when the conversion made it one) into buf. */
-static const char *
-iam_text(const json_t *o, const char *key, char *buf, size_t size)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		return buf;
-	}
-	return NULL;
 }
 
 static int
@@ -147,7 +97,7 @@ iam_list_all(struct iam_run *run, const char *action, const char *user,
 	*out = NULL;
 	all = json_array();
 	if (all == NULL) {
-		iam_oom(err);
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	for (pages = 0;; pages++) {
@@ -170,11 +120,18 @@ iam_list_all(struct iam_run *run, const char *action, const char *user,
 		r = iam_call(run, action, params, n, lists, 0, &page, err);
 		if (r != CP_OK)
 			break;
+		/* AWS always sends the list element, empty or not. */
 		items = json_object_get(page, listkey);
-		for (i = 0; i < iam_list_size(items); i++)
+		if (items == NULL) {
+			aws_error_set(err, "the response has no %s list",
+			    listkey);
+			r = CP_E_PARSE;
+			break;
+		}
+		for (i = 0; i < aws_list_size(items); i++)
 			if (json_array_append(all,
-			    iam_list_get(items, i)) != 0) {
-				iam_oom(err);
+			    aws_list_get(items, i)) != 0) {
+				aws_error_set(err, "out of memory");
 				r = CP_E_NOMEM;
 				break;
 			}
@@ -183,7 +140,7 @@ iam_list_all(struct iam_run *run, const char *action, const char *user,
 		m = json_string_value(json_object_get(page, "Marker"));
 		if (r == CP_OK && iam_truncated(page) && m != NULL &&
 		    (marker = strdup(m)) == NULL) {
-			iam_oom(err);
+			aws_error_set(err, "out of memory");
 			r = CP_E_NOMEM;
 		}
 		json_decref(page);
@@ -220,7 +177,8 @@ iam_access_keys(struct iam_run *run, const char *user, json_t **out,
 	*api = "GetAccessKeyLastUsed";
 	for (i = 0; i < json_array_size(keys); i++) {
 		key = json_array_get(keys, i);
-		id = iam_text(key, "AccessKeyId", idbuf, sizeof(idbuf));
+		id = aws_text(json_object_get(key, "AccessKeyId"), idbuf,
+		    sizeof(idbuf));
 		if (!json_is_object(key) || id == NULL)
 			continue;
 		param.name = "AccessKeyId";
@@ -233,7 +191,7 @@ iam_access_keys(struct iam_run *run, const char *user, json_t **out,
 		date = json_object_get(used, "LastUsedDate");
 		if (json_object_set(key, "LastUsedDate",
 		    date != NULL ? date : json_null()) != 0) {
-			iam_oom(err);
+			aws_error_set(err, "out of memory");
 			r = CP_E_NOMEM;
 		}
 		json_decref(last);
@@ -260,7 +218,8 @@ iam_user(struct iam_run *run, const json_t *u, const char **api,
 	cp_err r;
 
 	*api = "ListUsers";
-	name = iam_text(u, "UserName", namebuf, sizeof(namebuf));
+	name = aws_text(json_object_get(u, "UserName"), namebuf,
+	    sizeof(namebuf));
 	arn = json_string_value(json_object_get(u, "Arn"));
 	if (name == NULL || arn == NULL || strlen(name) >= IAM_NAME_MAX) {
 		aws_log(run->k->p, CP_LOG_WARNING, "account %s ListUsers: a "
@@ -305,7 +264,7 @@ iam_user(struct iam_run *run, const json_t *u, const char **api,
 	r = CP_OK;
 	goto out;
 oom:
-	iam_oom(err);
+	aws_error_set(err, "out of memory");
 out:
 	json_decref(o);
 	json_decref(mfa);
@@ -331,7 +290,7 @@ iam_users(struct iam_run *run)
 	cp_err r;
 
 	for (pages = 0; pages < AWS_MAX_PAGES; pages++) {
-		if (iam_stopping(k))
+		if (aws_stopping(k))
 			break;
 		n = 0;
 		params[n].name = "MaxItems";
@@ -348,11 +307,19 @@ iam_users(struct iam_run *run)
 			break;
 		}
 		users = json_object_get(page, "Users");
-		for (i = 0; i < iam_list_size(users); i++) {
-			if (iam_stopping(k))
+		if (users == NULL) {
+			/* Always sent, empty or not: this is no answer. */
+			aws_error_set(&err, "the response has no Users list");
+			aws_collector_failed(k, IAM_COLLECTOR, NULL,
+			    "ListUsers", CP_E_PARSE, &err);
+			json_decref(page);
+			break;
+		}
+		for (i = 0; i < aws_list_size(users); i++) {
+			if (aws_stopping(k))
 				break;
 			who[0] = '\0';
-			r = iam_user(run, iam_list_get(users, i), &api, who,
+			r = iam_user(run, aws_list_get(users, i), &api, who,
 			    sizeof(who), &err);
 			if (r != CP_OK)
 				break;
@@ -363,7 +330,7 @@ iam_users(struct iam_run *run)
 		if (r == CP_OK && iam_truncated(page) && m != NULL)
 			marker = strdup(m);
 		if (r == CP_OK && iam_truncated(page) && marker == NULL) {
-			iam_oom(&err);
+			aws_error_set(&err, "out of memory");
 			r = CP_E_NOMEM;
 			api = "ListUsers";
 		}
@@ -402,8 +369,8 @@ iam_summary_map(const json_t *map)
 	o = json_object();
 	if (o == NULL)
 		return NULL;
-	for (i = 0; i < iam_list_size(map); i++) {
-		e = iam_list_get(map, i);
+	for (i = 0; i < aws_list_size(map); i++) {
+		e = aws_list_get(map, i);
 		key = json_string_value(json_object_get(e, "Key"));
 		v = json_object_get(e, "Value");
 		if (key == NULL || v == NULL)
@@ -444,7 +411,7 @@ iam_summary(struct iam_run *run)
 	o = iam_summary_map(json_object_get(v, "SummaryMap"));
 	json_decref(v);
 	if (o == NULL) {
-		iam_oom(&err);
+		aws_error_set(&err, "out of memory");
 		aws_collector_failed(k, IAM_COLLECTOR, NULL,
 		    "GetAccountSummary", CP_E_NOMEM, &err);
 		return;
@@ -480,7 +447,7 @@ iam_password_policy(struct iam_run *run)
 	o = json_pack("{sO}", "PasswordPolicy", pp);
 	json_decref(v);
 	if (o == NULL) {
-		iam_oom(&err);
+		aws_error_set(&err, "out of memory");
 		aws_collector_failed(k, IAM_COLLECTOR, NULL,
 		    "GetAccountPasswordPolicy", CP_E_NOMEM, &err);
 		return;
@@ -504,14 +471,14 @@ iam_wait(struct aws_collect *k, unsigned ms)
 	unsigned slept;
 
 	for (slept = 0; slept < ms; slept += IAM_SLEEP_STEP_MS) {
-		if (iam_stopping(k))
+		if (aws_stopping(k))
 			return -1;
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)IAM_SLEEP_STEP_MS * 1000000L;
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;
 	}
-	return iam_stopping(k) ? -1 : 0;
+	return aws_stopping(k) ? -1 : 0;
 }
 
 /* GenerateCredentialReport once; *complete when the report is ready. */
@@ -737,7 +704,7 @@ iam_report_rows(struct aws_collect *k, const char *csv, size_t len,
 		return nh == -2 ? CP_E_NOMEM : CP_E_PARSE;
 	}
 	for (;;) {
-		if (iam_stopping(k))
+		if (aws_stopping(k))
 			break;
 		nr = iam_csv_record(csv, len, &pos, row, IAM_CSV_COLUMNS_MAX);
 		if (nr == 0)
@@ -884,7 +851,7 @@ iam_report_finish(struct iam_run *run, int complete)
 			return;
 		}
 	}
-	if (iam_stopping(k))
+	if (aws_stopping(k))
 		return;
 	r = iam_report_get(run, &err);
 	if (r != CP_OK)
@@ -905,10 +872,10 @@ aws_collect_iam(struct aws_collect *k, struct aws_client *c)
 		aws_collector_failed(k, IAM_REPORT_COLLECTOR, NULL,
 		    "GenerateCredentialReport", started, &err);
 	iam_users(&run);
-	if (!iam_stopping(k))
+	if (!aws_stopping(k))
 		iam_summary(&run);
-	if (!iam_stopping(k))
+	if (!aws_stopping(k))
 		iam_password_policy(&run);
-	if (started == CP_OK && !iam_stopping(k))
+	if (started == CP_OK && !aws_stopping(k))
 		iam_report_finish(&run, complete);
 }

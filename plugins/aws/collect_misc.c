@@ -33,16 +33,6 @@
 #define RE_REGION_MAX 32
 #define RE_INDEXES_MAX 64		/* regions with an index */
 
-static int
-mc_stopping(struct aws_collect *k)
-{
-	cp_err fatal;
-
-	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
-	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
-}
 
 static void mc_why(struct aws_error *err, const char *fmt, ...)
     CP_PRINTF(2, 3);
@@ -176,7 +166,7 @@ aws_collect_cost(struct aws_collect *k, struct aws_client *c)
 		return;
 	}
 	for (pages = 0; pages < AWS_MAX_PAGES; pages++) {
-		if (mc_stopping(k))
+		if (aws_stopping(k))
 			goto out;
 		req = json_pack("{s{ssss}sss[s]}", "TimePeriod", "Start",
 		    start, "End", end, "Granularity", "MONTHLY", "Metrics",
@@ -280,7 +270,7 @@ re_indexes(struct aws_collect *k, struct aws_client *c, json_t **out,
 		return CP_E_NOMEM;
 	}
 	for (pages = 0; pages < AWS_MAX_PAGES; pages++) {
-		if (mc_stopping(k))
+		if (aws_stopping(k))
 			break;
 		req = json_pack("{si}", "MaxResults", RE_INDEX_PAGE);
 		if (req == NULL || (token != NULL && json_object_set_new(req,
@@ -381,7 +371,7 @@ re_search(struct aws_collect *k, struct aws_client *c, const char *region,
 	cp_err r = CP_OK;
 
 	for (pages = 0; pages < AWS_MAX_PAGES; pages++) {
-		if (mc_stopping(k))
+		if (aws_stopping(k))
 			break;
 		req = json_pack("{sssi}", "QueryString", "", "MaxResults",
 		    RE_SEARCH_PAGE);
@@ -487,7 +477,7 @@ aws_collect_resource_explorer(struct aws_collect *k, struct aws_client *c)
 	 */
 	for (i = 0; i < json_array_size(indexes); i++) {
 		ix = json_array_get(indexes, i);
-		if (mc_stopping(k))
+		if (aws_stopping(k))
 			break;
 		if (have_agg && ix != agg)
 			continue;

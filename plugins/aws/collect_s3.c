@@ -33,16 +33,6 @@ struct s3_run {
 	unsigned failures;
 };
 
-static int
-s3_stopping(struct aws_collect *k)
-{
-	cp_err fatal;
-
-	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
-	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
-}
 
 /* Records a failure; past S3_FAILURES_MAX only the log hears of it. */
 static void
@@ -81,23 +71,6 @@ s3_get(struct s3_run *run, const char *region, const char *path,
 	call.query = query;
 	call.lists = lists;
 	return aws_call(run->c, &call, out, err);
-}
-
-/* The size of a converted list: an array, one object, or nothing. */
-static size_t
-s3_list_size(const json_t *v)
-{
-	if (json_is_array(v))
-		return json_array_size(v);
-	if (json_is_object(v) && json_object_size(v) > 0)
-		return 1;
-	return 0;
-}
-
-static json_t *
-s3_list_get(const json_t *v, size_t i)
-{
-	return json_is_array(v) ? json_array_get(v, i) : (json_t *)v;
 }
 
 static int
@@ -225,9 +198,9 @@ s3_acl(const json_t *policy)
 	list = json_object_get(policy, "AccessControlList");
 	if (json_is_object(list) && json_object_get(list, "Grant") != NULL)
 		list = json_object_get(list, "Grant");
-	n = s3_list_size(list);
+	n = aws_list_size(list);
 	for (i = 0; i < n; i++) {
-		g = s3_list_get(list, i);
+		g = aws_list_get(list, i);
 		grant = json_object();
 		if (grant == NULL ||
 		    json_object_set_new(grant, "Grantee",
@@ -417,7 +390,7 @@ aws_collect_s3(struct aws_collect *k, struct aws_client *c)
 	 * given; when a ContinuationToken comes back it is followed.
 	 */
 	for (pages = 0; pages < AWS_MAX_PAGES; pages++) {
-		if (s3_stopping(k))
+		if (aws_stopping(k))
 			break;
 		if (token == NULL)
 			snprintf(query, sizeof(query), "%s", "");
@@ -446,12 +419,20 @@ aws_collect_s3(struct aws_collect *k, struct aws_client *c)
 			break;
 		}
 		buckets = json_object_get(page, "Buckets");
+		if (buckets == NULL) {
+			/* Always sent, empty or not: this is no answer. */
+			aws_error_set(&err, "the response has no Buckets list");
+			s3_failed(&run, NULL, "ListBuckets", NULL, CP_E_PARSE,
+			    &err);
+			json_decref(page);
+			break;
+		}
 		if (json_is_object(buckets) &&
 		    json_object_get(buckets, "Bucket") != NULL)
 			buckets = json_object_get(buckets, "Bucket");
-		n = s3_list_size(buckets);
-		for (i = 0; i < n && !s3_stopping(k); i++)
-			s3_bucket(&run, s3_list_get(buckets, i));
+		n = aws_list_size(buckets);
+		for (i = 0; i < n && !aws_stopping(k); i++)
+			s3_bucket(&run, aws_list_get(buckets, i));
 		free(token);
 		token = NULL;
 		next = json_object_get(page, "ContinuationToken");

@@ -47,23 +47,6 @@ struct ct_pace {
 	int started;
 };
 
-static int
-ct_stopping(struct aws_collect *k)
-{
-	cp_err fatal;
-
-	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
-	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
-}
-
-static void
-ct_oom(struct aws_error *err)
-{
-	memset(err, 0, sizeof(*err));
-	snprintf(err->message, sizeof(err->message), "out of memory");
-}
 
 /* One CloudTrail JSON 1.1 call with body req (borrowed). */
 static cp_err
@@ -78,7 +61,7 @@ ct_call(struct aws_client *c, const char *region, const char *op,
 	memset(err, 0, sizeof(*err));
 	body = json_dumps(req, JSON_COMPACT);
 	if (body == NULL) {
-		ct_oom(err);
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	snprintf(target, sizeof(target), "%s%s", CT_TARGET, op);
@@ -160,7 +143,7 @@ ct_trail(struct aws_collect *k, struct aws_client *c, const char *region,
 		return CP_OK;
 	req = json_pack("{ss}", "Name", arn);
 	if (req == NULL) {
-		ct_oom(err);
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	r = ct_call(c, region, "GetTrailStatus", req, &status, err);
@@ -173,7 +156,7 @@ ct_trail(struct aws_collect *k, struct aws_client *c, const char *region,
 	    json_object_set(o, "Status", status) != 0) {
 		json_decref(o);
 		json_decref(status);
-		ct_oom(err);
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	(void)aws_emit(k, "aws/cloudtrail-trail", arn, name, region, o);
@@ -194,7 +177,7 @@ aws_collect_cloudtrail(struct aws_collect *k, struct aws_client *c,
 
 	req = json_pack("{sb}", "includeShadowTrails", 0);
 	if (req == NULL) {
-		ct_oom(&err);
+		aws_error_set(&err, "out of memory");
 		aws_collector_failed(k, "cloudtrail", region, api, CP_E_NOMEM,
 		    &err);
 		return;
@@ -208,7 +191,7 @@ aws_collect_cloudtrail(struct aws_collect *k, struct aws_client *c,
 	trails = json_object_get(resp, "trailList");
 	api = "GetTrailStatus";
 	for (i = 0; i < json_array_size(trails); i++) {
-		if (ct_stopping(k))
+		if (aws_stopping(k))
 			break;
 		r = ct_trail(k, c, region, json_array_get(trails, i), &err);
 		if (r != CP_OK) {
@@ -239,7 +222,7 @@ ct_pace_wait(struct aws_collect *k, struct ct_pace *pace)
 	long long gone;
 
 	for (;;) {
-		if (ct_stopping(k))
+		if (aws_stopping(k))
 			return -1;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (!pace->started)
@@ -345,7 +328,7 @@ ct_lookup(struct aws_collect *k, struct aws_client *c, const char *region,
 		    "MaxResults", CT_EVENTS_PAGE);
 		if (req == NULL || (token != NULL && json_object_set_new(req,
 		    "NextToken", json_string(token)) != 0)) {
-			ct_oom(err);
+			aws_error_set(err, "out of memory");
 			r = CP_E_NOMEM;
 			break;
 		}
@@ -369,7 +352,7 @@ ct_lookup(struct aws_collect *k, struct aws_client *c, const char *region,
 				    CT_TOKEN_MAX);
 				r = CP_E_LIMIT;
 			} else if ((token = strdup(t)) == NULL) {
-				ct_oom(err);
+				aws_error_set(err, "out of memory");
 				r = CP_E_NOMEM;
 			}
 		}
@@ -463,7 +446,7 @@ gd_detector(struct aws_client *c, const char *region, const char *id,
 	}
 	json_decref(d);
 	if (o == NULL || json_array_append_new(detectors, o) != 0) {
-		ct_oom(err);
+		aws_error_set(err, "out of memory");
 		return CP_E_NOMEM;
 	}
 	return CP_OK;
@@ -484,13 +467,13 @@ aws_collect_guardduty(struct aws_collect *k, struct aws_client *c,
 
 	detectors = json_array();
 	if (detectors == NULL) {
-		ct_oom(&err);
+		aws_error_set(&err, "out of memory");
 		aws_collector_failed(k, "guardduty", region, api, CP_E_NOMEM,
 		    &err);
 		return;
 	}
 	for (pages = 0; pages < AWS_MAX_PAGES && r == CP_OK; pages++) {
-		if (ct_stopping(k))
+		if (aws_stopping(k))
 			goto out;
 		if (token == NULL)
 			snprintf(query, sizeof(query), "maxResults=%s",
@@ -498,7 +481,7 @@ aws_collect_guardduty(struct aws_collect *k, struct aws_client *c,
 		else {
 			enc = aws_uri_encode(token, strlen(token), 0);
 			if (enc == NULL) {
-				ct_oom(&err);
+				aws_error_set(&err, "out of memory");
 				r = CP_E_NOMEM;
 				break;
 			}
@@ -534,7 +517,7 @@ aws_collect_guardduty(struct aws_collect *k, struct aws_client *c,
 				    CT_TOKEN_MAX);
 				r = CP_E_LIMIT;
 			} else if ((token = strdup(t)) == NULL) {
-				ct_oom(&err);
+				aws_error_set(&err, "out of memory");
 				r = CP_E_NOMEM;
 			}
 		}

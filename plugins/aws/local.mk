@@ -6,6 +6,7 @@ plugins_aws_aws_la_SOURCES = \
 	plugins/aws/aws.c plugins/aws/aws.h \
 	plugins/aws/client.c \
 	plugins/aws/xmljson.c \
+	plugins/aws/util.c \
 	plugins/aws/sigv4.c plugins/aws/sigv4.h \
 	plugins/aws/collect_ec2.c \
 	plugins/aws/collect_elb_rds.c \

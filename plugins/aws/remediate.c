@@ -92,19 +92,6 @@ rm_ec2(struct aws_client *c, const char *region, const char *action,
 	return aws_call(c, &call, out, err);
 }
 
-/* A scalar as text: strings as they are, integers written into buf. */
-static const char *
-rm_text(const json_t *v, char *buf, size_t n)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return buf;
-	}
-	return NULL;
-}
-
 /* The first element of item's list member, or NULL. */
 static const json_t *
 rm_first(const json_t *item, const char *member)
@@ -129,17 +116,17 @@ rm_probe_params(const json_t *group, struct aws_param *params,
 
 	if (perm == NULL || gid == NULL)
 		return 0;
-	v = rm_text(json_object_get(perm, "IpProtocol"), proto, RM_NUM_MAX);
+	v = aws_text(json_object_get(perm, "IpProtocol"), proto, RM_NUM_MAX);
 	if (v == NULL)
 		return 0;
 	params[n++] = (struct aws_param){ "GroupId", gid };
 	params[n++] = (struct aws_param){ "DryRun", "true" };
 	params[n++] = (struct aws_param){ "IpPermissions.1.IpProtocol", v };
-	v = rm_text(json_object_get(perm, "FromPort"), from, RM_NUM_MAX);
+	v = aws_text(json_object_get(perm, "FromPort"), from, RM_NUM_MAX);
 	if (v != NULL)
 		params[n++] = (struct aws_param){ "IpPermissions.1.FromPort",
 		    v };
-	v = rm_text(json_object_get(perm, "ToPort"), to, RM_NUM_MAX);
+	v = aws_text(json_object_get(perm, "ToPort"), to, RM_NUM_MAX);
 	if (v != NULL)
 		params[n++] = (struct aws_param){ "IpPermissions.1.ToPort", v };
 	if ((src = rm_first(perm, "IpRanges")) != NULL &&
@@ -440,11 +427,11 @@ rm_rule_read(const json_t *item, struct rm_rule *u)
 
 	memset(u, 0, sizeof(*u));
 	u->group_id = json_string_value(json_object_get(item, "GroupId"));
-	u->protocol = rm_text(json_object_get(item, "IpProtocol"),
+	u->protocol = aws_text(json_object_get(item, "IpProtocol"),
 	    u->proto_buf, sizeof(u->proto_buf));
-	u->from = rm_text(json_object_get(item, "FromPort"), u->from_buf,
+	u->from = aws_text(json_object_get(item, "FromPort"), u->from_buf,
 	    sizeof(u->from_buf));
-	u->to = rm_text(json_object_get(item, "ToPort"), u->to_buf,
+	u->to = aws_text(json_object_get(item, "ToPort"), u->to_buf,
 	    sizeof(u->to_buf));
 	u->cidr4 = json_string_value(json_object_get(item, "CidrIpv4"));
 	u->cidr6 = json_string_value(json_object_get(item, "CidrIpv6"));

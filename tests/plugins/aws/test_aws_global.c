@@ -22,6 +22,7 @@
 
 #include "cptest.h"
 
+#include "util.c"
 #include "collect_iam.c"
 #include "collect_misc.c"
 #include "collect_s3.c"
@@ -620,6 +621,26 @@ test_s3_list_fails(void)
 	pthread_mutex_destroy(&k.mu);
 }
 
+/* An answer without the list (a proxy's page, a wrong endpoint) is not an
+ * account without buckets: the collector says it failed. */
+static void
+test_s3_list_missing(void)
+{
+	struct aws_collect k;
+	struct aws_client c;
+
+	world_reset("[{'match': {'op': 'GET /'}, 'ok': {'Owner': {}}},"
+	    " {'match': {'service': 's3'}, 'ok': {}}]");
+	collect_init(&k, time(NULL));
+	aws_collect_s3(&k, &c);
+	CU_ASSERT_EQUAL(json_array_size(w.failures), 1);
+	CHECK_HAS(json_array_get(w.failures, 0), "{'collector': 's3',"
+	    " 'api': 'ListBuckets', 'message': 'the response has no Buckets"
+	    " list'}");
+	CU_ASSERT_EQUAL(count_type(w.resources, "aws/s3-bucket"), 0);
+	pthread_mutex_destroy(&k.mu);
+}
+
 /* --------------------------------------------------------------- iam */
 
 /* "user,arn,...\n" rows, base64 encoded into out. */
@@ -865,6 +886,24 @@ test_iam_user_failure(void)
 	    "arn:aws:iam::123456789012:root"));
 	CU_ASSERT_EQUAL(count_type(w.resources,
 	    "aws/iam-credential-report-row"), 3);
+	pthread_mutex_destroy(&k.mu);
+}
+
+/* ListUsers answered without its Users list: a failure, not no users. */
+static void
+test_iam_list_missing(void)
+{
+	struct aws_collect k;
+	struct aws_client c;
+
+	world_reset("[{'match': {'op': 'ListUsers'}, 'ok': {'IsTruncated':"
+	    " false}}, {'match': {'service': 'iam'}, 'ok': {}}]");
+	collect_init(&k, time(NULL));
+	aws_collect_iam(&k, &c);
+	CHECK_HAS(json_array_get(w.failures, 0), "{'collector': 'iam',"
+	    " 'api': 'ListUsers', 'message': 'the response has no Users"
+	    " list'}");
+	CU_ASSERT_EQUAL(count_type(w.resources, "aws/iam-user"), 0);
 	pthread_mutex_destroy(&k.mu);
 }
 
@@ -1357,6 +1396,8 @@ main(void)
 	static const struct cp_test tests[] = {
 		{ "s3_buckets", test_s3_buckets },
 		{ "s3_list_fails", test_s3_list_fails },
+		{ "s3_list_missing", test_s3_list_missing },
+		{ "iam_list_missing", test_iam_list_missing },
 		{ "iam_b64", test_iam_b64 },
 		{ "iam_csv", test_iam_csv },
 		{ "iam_summary_map", test_iam_summary_map },
