@@ -34,6 +34,8 @@
 
 /* Refresh assumed-role credentials this long before they expire. */
 #define AWS_REFRESH_MARGIN 300
+/* After a failed refresh, wait this long before the next try. */
+#define AWS_REFRESH_RETRY 60
 /* Throttling errors are retried this many times by aws_call(). */
 #define AWS_THROTTLE_RETRIES 6
 /* Largest number of pages one listing follows. */
@@ -89,6 +91,7 @@ struct aws_session {
 	pthread_mutex_t mu;
 	struct aws_creds base;		/* the keys that sign AssumeRole */
 	struct aws_creds cur;		/* what signs every other call */
+	time_t retry_at;		/* a failed refresh: try again then */
 };
 
 /*

@@ -666,8 +666,31 @@ aws_session_creds(struct aws_client *c, struct aws_creds *copy,
 	if (s->role_arn != NULL) {
 		now = p->host->now(p->self);
 		if (s->cur.access_key == NULL || (s->cur.expires != 0 &&
-		    now + AWS_REFRESH_MARGIN >= s->cur.expires))
-			r = assume_role(c, err);
+		    now + AWS_REFRESH_MARGIN >= s->cur.expires) ||
+		    s->retry_at != 0) {
+			if (s->retry_at == 0 || now >= s->retry_at ||
+			    s->cur.access_key == NULL ||
+			    now >= s->cur.expires) {
+				r = assume_role(c, err);
+				s->retry_at = 0;
+			}
+			/*
+			 * A refresh that fails while the credentials still
+			 * hold is not an error yet: they are used, and the
+			 * refresh is tried again a minute later (not by
+			 * every call of every thread).
+			 */
+			if (r != CP_OK && r != CP_E_NOMEM &&
+			    r != CP_E_CANCELLED && s->cur.access_key != NULL &&
+			    now < s->cur.expires) {
+				aws_log(p, CP_LOG_WARNING, "%s: refreshing the "
+				    "role failed (%s); the current credentials "
+				    "hold until they expire", s->role_arn,
+				    err->message);
+				s->retry_at = now + AWS_REFRESH_RETRY;
+				r = CP_OK;
+			}
+		}
 	}
 	if (r == CP_OK)
 		r = aws_creds_copy(copy, &s->cur);

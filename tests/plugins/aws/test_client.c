@@ -620,6 +620,75 @@ test_client_assume_role(void)
 	CU_ASSERT_PTR_NULL(strstr(w.logs, SECRET_RW));
 }
 
+/*
+ * A refresh that fails while the credentials still hold: they are used,
+ * the next try waits AWS_REFRESH_RETRY seconds, and only expired
+ * credentials make it an error.
+ */
+static void
+test_client_refresh_failure(void)
+{
+	struct aws_session *s;
+	struct aws_client c;
+	struct aws_creds cr;
+	struct aws_error err;
+	json_t *creds;
+	char arn[512], old[128];
+	unsigned n;
+
+	plugin_reset();
+	pthread_mutex_lock(&w.mu);
+	w.assumes = 0;
+	w.offset = 0;
+	pthread_mutex_unlock(&w.mu);
+	creds = json_pack("{s:s, s:s, s:s, s:s}", "access_key_id", KEY_RW,
+	    "secret_access_key", SECRET_RW, "role_arn", ROLE, "external_id",
+	    ROLE_EXT);
+	s = open_ok(creds, &c);
+	CU_ASSERT_EQUAL_FATAL(identity_arn(&c, arn, sizeof(arn)), CP_OK);
+	snprintf(old, sizeof(old), "%s", s->cur.access_key);
+	fault("{\"service\": \"sts\", \"action\": \"AssumeRole\", "
+	    "\"kind\": \"access-denied\", \"count\": -1}");
+
+	/* Due, refused: the current credentials are used. */
+	pthread_mutex_lock(&w.mu);
+	w.offset = PAST_REFRESH;
+	pthread_mutex_unlock(&w.mu);
+	n = w.assumes;
+	CU_ASSERT_EQUAL(aws_session_creds(&c, &cr, &err), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cr.access_key);
+	CU_ASSERT_STRING_EQUAL(cr.access_key, old);
+	aws_creds_clear(&cr);
+	CU_ASSERT_EQUAL(w.assumes, n + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.logs, "refreshing the role failed"));
+	/* Within the minute: no new try. */
+	CU_ASSERT_EQUAL(aws_session_creds(&c, &cr, &err), CP_OK);
+	aws_creds_clear(&cr);
+	CU_ASSERT_EQUAL(w.assumes, n + 1);
+	/* Expired and still refused: now it is an error.  (The clock
+	 * cannot move past the life of the credentials without leaving the
+	 * fake's 15 minutes of allowed skew: their expiry moves instead.) */
+	pthread_mutex_lock(&w.mu);
+	w.offset = 0;
+	pthread_mutex_unlock(&w.mu);
+	pthread_mutex_lock(&s->mu);
+	s->cur.expires = time(NULL) - 1;
+	pthread_mutex_unlock(&s->mu);
+	CU_ASSERT_EQUAL(aws_session_creds(&c, &cr, &err), CP_E_PERM);
+	CU_ASSERT_STRING_EQUAL(err.code, "AccessDenied");
+	/* Allowed again: a fresh set. */
+	faults_clear();
+	CU_ASSERT_EQUAL(aws_session_creds(&c, &cr, &err), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cr.access_key);
+	CU_ASSERT_STRING_NOT_EQUAL(cr.access_key, old);
+	aws_creds_clear(&cr);
+	pthread_mutex_lock(&w.mu);
+	w.offset = 0;
+	pthread_mutex_unlock(&w.mu);
+	close_both(s, &c);
+	json_decref(creds);
+}
+
 static void
 test_client_assume_role_refused(void)
 {
@@ -1019,6 +1088,7 @@ main(void)
 		{ "static keys", test_client_static_keys },
 		{ "bad keys", test_client_bad_keys },
 		{ "assume role and refresh", test_client_assume_role },
+		{ "refresh failure", test_client_refresh_failure },
 		{ "assume role refused", test_client_assume_role_refused },
 		{ "throttling", test_client_throttling },
 		{ "errors and protocols", test_client_errors },
