@@ -54,10 +54,22 @@ checks=$((checks + 2))
 [ "$mails" -ge 2 ] || { failures=$((failures + 1)); echo "FAIL: $mails mails"; }
 [ "$posts" -ge 2 ] || { failures=$((failures + 1)); echo "FAIL: $posts posts"; }
 has "$T/demo-run-1.txt" "Mail received:  $mails message(s)"
-# One of the mails is the daily patrol report, addressed as configured.
-cat "$D"/mail/*.eml >"$T/mail.txt"
-has "$T/mail.txt" "To: secops@example.com"
-has "$T/mail.txt" "From: "
+# The notices and the daily patrol report, addressed as configured, by
+# mail and on Slack.
+"$py" - "$D" >"$T/subjects.txt" <<'EOF2'
+import email, email.header, email.policy, glob, json, sys
+d = sys.argv[1]
+for f in sorted(glob.glob(d + "/mail/*.eml")):
+    m = email.message_from_bytes(open(f, "rb").read(),
+                                 policy=email.policy.default)
+    print("mail", m["To"], "|", m["Subject"])
+for f in sorted(glob.glob(d + "/slack/*.json")):
+    print("slack", json.load(open(f)).get("text", "").splitlines()[0])
+EOF2
+has "$T/subjects.txt" "mail secops@example.com | [cloudpatrol] Daily patrol report"
+has "$T/subjects.txt" "mail secops@example.com | [cloudpatrol] New risk [critical]: AWS-E003"
+has "$T/subjects.txt" "slack [cloudpatrol] Daily patrol report"
+same "$(grep -c '^mail ' "$T/subjects.txt")" "$mails"
 # The secrets are files of the owner only; the configuration names them.
 same "$(stat -c %a "$D/aws-secret-key")" 600
 lacks "$D/cloudpatrol.ini" "$(cat "$D/aws-secret-key")"
