@@ -353,19 +353,6 @@ nomem:
 	return CP_E_NOMEM;
 }
 
-static int
-must_stop(struct aws_collect *k)
-{
-	int stop;
-
-	pthread_mutex_lock(&k->mu);
-	if (k->fatal == CP_OK && k->p->host->cancelled(k->p->self))
-		k->fatal = CP_E_CANCELLED;
-	stop = k->fatal != CP_OK;
-	pthread_mutex_unlock(&k->mu);
-	return stop;
-}
-
 /* The regional collectors and the names they record failures under. */
 static const aws_region_fn region_fns[] = {
 	aws_collect_ec2, aws_collect_ec2_images, aws_collect_elbv2,
@@ -401,7 +388,7 @@ collect_region(struct aws_collect *k, struct aws_client *c,
 	size_t i;
 
 	for (i = 0; i < sizeof(region_fns) / sizeof(region_fns[0]); i++) {
-		if (must_stop(k))
+		if (aws_stopping(k))
 			return;
 		fns[i](k, c, region);
 	}
@@ -428,7 +415,7 @@ collect_global(void *arg)
 		return NULL;
 	}
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		if (must_stop(k))
+		if (aws_stopping(k))
 			break;
 		fns[i](k, &c);
 	}

@@ -266,7 +266,8 @@ cp_err aws_setup_guide(struct aws_plugin *p, const char *variant,
     const char *lang, const struct cp_text_out *out);
 
 /* Small shared helpers (util.c). */
-/* Whether the collection must stop (cancelled, or the sink failed). */
+/* Whether the collection must stop (cancelled, or the sink failed); a
+ * cancellation becomes k->fatal. */
 int aws_stopping(struct aws_collect *k);
 /* Fills err with our own sentence (no HTTP status, no AWS code). */
 void aws_error_set(struct aws_error *err, const char *fmt, ...)

@@ -12,12 +12,14 @@
 int
 aws_stopping(struct aws_collect *k)
 {
-	cp_err fatal;
+	int stop;
 
 	pthread_mutex_lock(&k->mu);
-	fatal = k->fatal;
+	if (k->fatal == CP_OK && k->p->host->cancelled(k->p->self))
+		k->fatal = CP_E_CANCELLED;
+	stop = k->fatal != CP_OK;
 	pthread_mutex_unlock(&k->mu);
-	return fatal != CP_OK || k->p->host->cancelled(k->p->self);
+	return stop;
 }
 
 void
