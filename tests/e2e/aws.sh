@@ -8,42 +8,12 @@
 set -eu
 . "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
 
-PY=${CP_PYTHON3:-/usr/bin/python3}
-HERE="$CP_TOP_SRCDIR/tests/fakes/aws"
-ESTATE="$HERE/estates/demo"
-FAKE_PID=
-stop_fake() {
-	if [ -n "$FAKE_PID" ]; then
-		kill -TERM "$FAKE_PID" 2>/dev/null || :
-		wait "$FAKE_PID" 2>/dev/null || :
-		FAKE_PID=
-	fi
-}
-trap 'stop_fake' EXIT
-
-# start_fake: a fresh fake on the demo estate; sets URL.
-start_fake() {
-	stop_fake
-	rm -f "$T/port"
-	"$PY" "$HERE/fakeaws.py" --estate "$ESTATE" --port-file "$T/port" \
-	    --quiet >"$T/fake.log" 2>&1 &
-	FAKE_PID=$!
-	i=0
-	while [ ! -s "$T/port" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 300 ] || ! kill -0 "$FAKE_PID" 2>/dev/null; then
-			echo "FAIL: fakeaws did not start"
-			cat "$T/fake.log"
-			exit 1
-		fi
-		sleep 0.1
-	done
-	URL="http://127.0.0.1:$(cat "$T/port")"
-}
+. "$CP_TOP_SRCDIR/tests/fakes/aws/fake.sh"
+ESTATE="$FAKE_DIR/estates/demo"
 
 # rules: the ids of the ingress rules the fake's estate holds now.
 rules() {
-	curl -sf "$URL/__estate/ec2" | "$PY" -c 'import json, sys
+	ctl GET /__estate/ec2 | "$PY" -c 'import json, sys
 ids = set()
 for region in json.load(sys.stdin).values():
     for g in region.get("SecurityGroups", []):
@@ -93,8 +63,8 @@ same "$(rules)" "$before"
 # open, and the inspection says which collector failed and why.
 setup rw AKIAFAKEDEMO00000001 demo-secret-remediate-0001
 run 0 cpp inspect
-curl -sf -X POST -d '{"service":"ec2","kind":"access-denied","count":-1}' \
-    "$URL/__fault" >/dev/null
+ctl POST /__fault '{"service":"ec2","kind":"access-denied","count":-1}' \
+    >/dev/null
 run 1 cpp inspect
 has "$T/out" "0 resolved"
 has "$T/out" "10 undecided"
@@ -110,7 +80,7 @@ rows = d if isinstance(d, list) else d.get("findings", [])
 print(sum(1 for f in rows if f["policy"] == "AWS-E001"
           and not f.get("resolved_at")))' "$T/out" >"$T/n"
 same "$(cat "$T/n")" 3
-curl -sf -X DELETE "$URL/__fault" >/dev/null
+ctl DELETE /__fault >/dev/null
 
 # For real: the three open admin rules are revoked...
 setup rw AKIAFAKEDEMO00000001 demo-secret-remediate-0001

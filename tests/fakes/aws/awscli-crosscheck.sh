@@ -7,7 +7,6 @@
 set -eu
 . "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
 
-PY=${CP_PYTHON3:-/usr/bin/python3}
 AWS=/usr/bin/aws
 HERE="$CP_TOP_SRCDIR/tests/fakes/aws"
 ESTATE="$HERE/estates/demo"
@@ -16,36 +15,7 @@ if [ ! -x "$AWS" ]; then
 	exit 1
 fi
 
-FAKE_PID=
-stop_fake() {
-	if [ -n "$FAKE_PID" ]; then
-		kill -TERM "$FAKE_PID" 2>/dev/null || :
-		wait "$FAKE_PID" 2>/dev/null || :
-		FAKE_PID=
-	fi
-}
-trap 'stop_fake; rm -rf "$T"' EXIT
-
-# start_fake [OPTION...]: the fake on the demo estate; sets PORT.
-start_fake() {
-	stop_fake
-	rm -f "$T/port"
-	"$PY" "$HERE/fakeaws.py" --estate "$ESTATE" --port-file "$T/port" \
-		--quiet "$@" >"$T/fake.log" 2>&1 &
-	FAKE_PID=$!
-	i=0
-	while [ ! -s "$T/port" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 300 ] || ! kill -0 "$FAKE_PID" 2>/dev/null; then
-			echo "FAIL: fakeaws did not start"
-			cat "$T/fake.log"
-			exit 1
-		fi
-		sleep 0.1
-	done
-	PORT=$(cat "$T/port")
-	URL="http://127.0.0.1:$PORT"
-}
+. "$HERE/fake.sh"
 
 # The CLI sees nothing of the machine's own AWS configuration.
 export HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
@@ -225,15 +195,14 @@ check() {
 	fi
 }
 requests() {
-	curl -s "$URL/__requests" >"$T/out"
+	ctl GET /__requests >"$T/out"
 }
 fault() {
-	curl -s -X POST -H 'Content-Type: application/json' -d "$1" \
-		"$URL/__fault" >/dev/null
+	ctl POST /__fault "$1" >/dev/null
 }
 clear_state() {
-	curl -s -X DELETE "$URL/__fault" >/dev/null
-	curl -s -X DELETE "$URL/__requests" >/dev/null
+	ctl DELETE /__fault >/dev/null
+	ctl DELETE /__requests >/dev/null
 }
 
 ## What the CLI parses is the estate.
@@ -311,7 +280,7 @@ run 0 cli ap-northeast-1 ec2 describe-security-group-rules \
 	--filters Name=group-id,Values=sg-0a1b2c3d4e5f00001,sg-0a1b2c3d4e5f00003
 lacks "$T/out" "sgr-0000000000000a001"
 has "$T/out" '"CidrIpv4": "10.0.0.0/8"'
-curl -s "$URL/__estate/ec2" >"$T/estate-ec2.json"
+ctl GET /__estate/ec2 >"$T/estate-ec2.json"
 "$PY" - "$T/estate-ec2.json" >"$T/rules" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["ap-northeast-1"]["SecurityGroups"]
@@ -323,7 +292,7 @@ for g in d:
 PY
 lacks "$T/rules" "sgr-0000000000000a001"
 has "$T/rules" "sg-0a1b2c3d4e5f00003 3306 10.0.0.0/8 sgr-0000000000000a003"
-curl -s -X POST "$URL/__reset" >/dev/null
+ctl POST /__reset >/dev/null
 
 ## Paging: the fake pages by 2; the CLI follows NextToken.
 start_fake --page-size 2

@@ -7,7 +7,6 @@
 set -eu
 . "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
 
-PY=${CP_PYTHON3:-/usr/bin/python3}
 AWS=/usr/bin/aws
 FAKE="$CP_TOP_SRCDIR/tests/fakes/aws"
 ACCOUNT=123456789012
@@ -18,22 +17,8 @@ fi
 
 # A copy of the demo estate, so a test can change it and POST /__reset.
 cp -R "$FAKE/estates/demo" "$T/estate"
-"$PY" "$FAKE/fakeaws.py" --estate "$T/estate" --port-file "$T/port" \
-    --quiet >"$T/fake.log" 2>&1 &
-fake_pid=$!
-trap 'kill "$fake_pid" 2>/dev/null || true; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ ! -s "$T/port" ]; then
-	echo "FAIL: the fake AWS did not start"
-	cat "$T/fake.log"
-	exit 1
-fi
-PORT=$(cat "$T/port")
-URL="http://127.0.0.1:$PORT"
+. "$FAKE/fake.sh"
+start_fake --estate "$T/estate"
 KEYS=$("$PY" -c 'import json, sys
 c = json.load(open(sys.argv[1]))["Credentials"][0]
 print(c["AccessKeyId"], c["SecretAccessKey"])' "$T/estate/account.json")

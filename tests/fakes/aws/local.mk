@@ -19,6 +19,7 @@ FAKEAWS_CORE_ESTATE = \
 EXTRA_DIST += $(FAKEAWS_CORE) $(FAKEAWS_CORE_ESTATE) \
 	tests/fakes/aws/test_core.py \
 	tests/fakes/aws/test-core.sh \
+	tests/fakes/aws/fake.sh \
 	tests/fakes/aws/awscli-crosscheck.sh
 
 ## test-core.sh: the core's tests (authentication, faults, control

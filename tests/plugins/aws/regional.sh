@@ -10,9 +10,7 @@
 set -eu
 . "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
 
-PY=${CP_PYTHON3:-/usr/bin/python3}
 HERE="$CP_TOP_SRCDIR/tests/plugins/aws"
-FAKE="$CP_TOP_SRCDIR/tests/fakes/aws/fakeaws.py"
 PLUGDIR="$CP_TOP_BUILDDIR/plugins/aws/.libs"
 ACCOUNT=123456789012
 ESTATE="$T/estate"
@@ -21,44 +19,8 @@ SNAPDB=
 cp -R "$CP_TOP_SRCDIR/tests/fakes/aws/estates/demo" "$ESTATE"
 chmod -R u+w "$ESTATE"
 
-fake_pid=
-stop_fake() {
-	if [ -n "$fake_pid" ]; then
-		kill "$fake_pid" 2>/dev/null || true
-		wait "$fake_pid" 2>/dev/null || true
-		fake_pid=
-	fi
-}
-trap 'stop_fake; rm -rf "$T"' EXIT
-
-rm -f "$T/port"
-"$PY" "$FAKE" --estate "$ESTATE" --port-file "$T/port" --page-size 2 \
-	--quiet >"$T/fake.log" 2>&1 &
-fake_pid=$!
-i=0
-while [ ! -s "$T/port" ]; do
-	i=$((i + 1))
-	if [ "$i" -gt 200 ]; then
-		echo "FAIL: the fake AWS did not start"
-		cat "$T/fake.log"
-		exit 1
-	fi
-	sleep 0.05
-done
-PORT=$(cat "$T/port")
-
-# ctl METHOD PATH [JSON]: a control request to the fake; prints the body.
-ctl() {
-	"$PY" - "$PORT" "$@" <<'PY'
-import sys, urllib.request
-port, method, path = sys.argv[1], sys.argv[2], sys.argv[3]
-data = sys.argv[4].encode() if len(sys.argv) > 4 else None
-req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path),
-                             data=data, method=method,
-                             headers={"Content-Type": "application/json"})
-print(urllib.request.urlopen(req, timeout=10).read().decode())
-PY
-}
+. "$CP_TOP_SRCDIR/tests/fakes/aws/fake.sh"
+start_fake --estate "$ESTATE" --page-size 2
 
 # calls ACTION [STATUS]: the requests for ACTION the fake has seen.
 calls() {
