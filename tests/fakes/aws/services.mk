@@ -27,4 +27,8 @@ EXTRA_DIST += $(FAKEAWS_SERVICES_MODULES) $(FAKEAWS_SERVICES_ESTATE) \
 ## services.sh: the modules' unit tests (handle() with stand-in requests,
 ## answers read by botocore's parsers); awscli-services.sh: Debian's aws
 ## CLI against the running fake on the demo estate.
+## Both exercise only the Python fake and the aws CLI: they run in the
+## plain build (and distcheck), not again under the sanitizers.
+if !SANITIZERS
 TESTS += tests/fakes/aws/services.sh tests/fakes/aws/awscli-services.sh
+endif
