@@ -251,7 +251,49 @@ struct cp_notifier_ops {
 	    char *why, size_t why_size);
 };
 
-/* report writer: streams tables to one format.  Required: all four. */
+/*
+ * report writer: streams tables to one format.  Required: all four.
+ *
+ * The core calls open, then add_table and add_row in any interleaving,
+ * then close exactly once (also after a failure).  Every document is
+ * opened and used by one thread.
+ *
+ * open(ctx, path, options, &doc): create the file at path, which the core
+ * chose (a fresh temporary name beside the file the user asked for; the
+ * core renames it when close commits, and removes it otherwise).  Options:
+ *   {"lang": "en"|"ja",		the language of the report
+ *    "title": "...",			document title (may be absent)
+ *    "tmpdir": "/dir"}		where the writer may keep scratch files
+ *
+ * add_table(doc, table): start a table (a sheet); rows that follow go to
+ * it.  Names are valid for every format: 1..31 characters, none of
+ * [ ] : * ? / \, not starting or ending with ', unique in the document
+ * ignoring case (the core makes them so; a writer refuses others with
+ * CP_E_INVALID).
+ *   {"name": "Risks",
+ *    "columns": [{"title": "Policy", "type": "text", "width": 20}, ...],
+ *    "resume": false}
+ * type is one of text, integer, decimal, percentage, timestamp, url;
+ * width (optional) is in characters.  With "resume": true and the name of
+ * a table added before (columns absent), rows go to that table again,
+ * after its last row: this is how a summary placed first is filled last.
+ *
+ * add_row(doc, row): a JSON array with one cell per column:
+ *   null			an empty cell
+ *   string			text or url columns; already neutralised by
+ *				the core when it starts like a formula, and at
+ *				most 32,767 characters (Excel's limit: the
+ *				core shortens longer text and says so)
+ *   integer			integer columns; timestamp columns: seconds
+ *				since the epoch, UTC
+ *   real			decimal columns; percentage columns as a
+ *				fraction (0.875 is 87.5 %)
+ * A cell of another kind than its column is CP_E_INVALID.
+ *
+ * close(doc, commit): commit 1 finishes the file; 0 abandons it.  Either
+ * way doc is freed.  A write error (a full disk) is CP_E_IO, at whichever
+ * call meets it.
+ */
 struct cp_report_ops {
 	uint32_t struct_size;
 	const char *format;		/* "xlsx" */
