@@ -238,6 +238,27 @@ cli_policies(struct cli *cli)
 	return cli->policies;
 }
 
+cp_framework_set *
+cli_frameworks(struct cli *cli)
+{
+	cp_policy_set *set = cli_policies(cli);
+	cp_err r;
+
+	if (set == NULL)
+		return NULL;
+	if (cli->frameworks != NULL)
+		return cli->frameworks;
+	r = cp_framework_set_load((const char *const *)
+	    cp_core_config(cli->core)->policy_dirs, set, &cli->frameworks,
+	    &cli->diag);
+	flush_diag(cli);
+	if (r != CP_OK) {
+		cli_error(cli, "frameworks: %s", cp_strerror(r));
+		return NULL;
+	}
+	return cli->frameworks;
+}
+
 const cp_geoip *
 cli_geoip(struct cli *cli)
 {
@@ -261,6 +282,7 @@ cli_geoip(struct cli *cli)
 void
 cli_cleanup(struct cli *cli)
 {
+	cp_framework_set_free(cli->frameworks);
 	cp_policy_set_free(cli->policies);
 	cp_geoip_free(cli->geoip);
 	cp_store_close(cli->store);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "policy/framework.h"
 #include "policy/geoip.h"
 #include "policy/pack.h"
 
@@ -27,6 +28,7 @@ struct cli {
 	int plugin_problems;		/* some [plugin:] section was wrong */
 	cp_store *store;
 	cp_policy_set *policies;
+	cp_framework_set *frameworks;
 	cp_geoip *geoip;
 	int geoip_loaded;
 	struct cp_diag diag;
@@ -68,6 +70,12 @@ cp_registry *cli_plugins(struct cli *cli);
  * are reported and skipped.  NULL only on no memory.
  */
 cp_policy_set *cli_policies(struct cli *cli);
+/*
+ * The compliance frameworks (framework.json) of the policy directories,
+ * loaded on first use; broken files are reported and skipped.  NULL only
+ * on no memory.
+ */
+cp_framework_set *cli_frameworks(struct cli *cli);
 /* The IP2Location data of [core] geoip_*, or NULL when none is set. */
 const cp_geoip *cli_geoip(struct cli *cli);
 /* Releases what the cli_* helpers opened. */

@@ -147,7 +147,7 @@ has "$T/a.txt" "Environment|Cloud|Unit|Policy ID|Policy|Category|Severity|Resour
 #   TC-002: both buckets private now                        -> 2 pass
 #   TC-003 (idle <= 30000): alice fails (no MFA); bob, carol -> 2 pass, 1 fail
 #   score = 6 / (6 + 5) = 54.5 %
-has "$T/a.txt" "Score|54.5%|pass 6|fail 5|"
+has "$T/a.txt" "Risk diagnosis A|prod|testcloud|111111111111|6|5|0|54.5%"
 same "$(grep -c '|at risk|' "$T/a.txt")" 5
 has "$T/a.txt" "prod|testcloud|111111111111|TC-001|Administrative port open to the whole internet|exposure|high|rule-ssh-open|ssh from anywhere|at risk|0.0.0.0/0:22|source=any port=22|"
 has "$T/a.txt" "|TC-003|User signs in without multi-factor authentication|account-management|medium|user-carol|carol|below the portal's threshold|"
@@ -162,16 +162,20 @@ has "$T/b.txt" "A. 現在の状態 / B. 通知・修復履歴|環境|クラウ�
 same "$(grep -c '^B. 通知・修復履歴|' "$T/b.txt")" 3
 has "$T/b.txt" "B. 通知・修復履歴|prod|testcloud|111111111111|TC-002|誰でも読めるストレージバケット|危険な公開|緊急|bucket-public|press-kit|修復済み|"
 has "$T/b.txt" "|rule-admin-range|"
-has "$T/b.txt" "スコア|スコア|54.5%|合格 6|不合格 5|"
+has "$T/b.txt" "リスク診断 B|prod|testcloud|111111111111|6|5|0|54.5%"
 # The resolution time in B is the last detection plus one hour.
 resolved=$(sql "SELECT strftime('%Y-%m-%d %H:%M:%S', resolved_at, 'unixepoch') FROM findings WHERE resource = 'bucket-public'")
 has "$T/b.txt" "$resolved"
 run 0 "$CP" report risk --variant A --no-bom -o - --env prod --unit 111111111111
-has "$T/out" "Score,54.5%"
+has "$T/out" "Risk diagnosis A,prod,testcloud,111111111111,6,5,0,54.5%"
 run 2 "$CP" report risk --variant C -o "$T/x.csv"
 run 2 "$CP" report risk --variant A
 has "$T/err" "needs -o FILE"
-run 2 "$CP" report risk --variant A --format xlsx -o "$T/x.xlsx"
+run 1 "$CP" report risk --variant A --format xlsx -o "$T/x.xlsx"
+has "$T/err" "no report writer for format 'xlsx'"
+run 2 "$CP" report risk --variant A --format ods -o "$T/x.ods"
+run 2 "$CP" report bulk -o "$T/x.csv"
+has "$T/err" "give -o FILE.xlsx"
 run 1 "$CP" report risk --variant A --env prod --unit 999 -o "$T/none.csv"
 has "$T/err" "portal acme has no unit '999'"
 checks=$((checks + 1))

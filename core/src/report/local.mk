@@ -1,5 +1,10 @@
 libcloudpatrol_la_SOURCES += \
 	core/src/report/csv.h \
 	core/src/report/csv.c \
+	core/src/report/report.h \
+	core/src/report/report.c \
+	core/src/report/run.h \
+	core/src/report/run_priv.h \
+	core/src/report/run.c \
 	core/src/report/risk.h \
 	core/src/report/risk.c

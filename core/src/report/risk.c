@@ -16,6 +16,7 @@
 
 #include "inspect/inspect.h"
 #include "report/risk.h"
+#include "report/run_priv.h"
 
 enum {
 	COL_SECTION, COL_ENV, COL_CLOUD, COL_UNIT, COL_POLICY, COL_TITLE,
@@ -24,22 +25,43 @@ enum {
 	COL_NOTIFIED, COL_REMEDIATION, COL_GUIDANCE, NCOLS
 };
 
-static const char *const head_en[NCOLS] = {
-	"A. current state / B. history", "Environment", "Cloud", "Unit",
-	"Policy ID", "Policy", "Category", "Severity", "Resource ID",
-	"Resource name", "Status", "Detected value",
-	"Rule / configured value", "First detected (UTC)",
-	"Last detected (UTC)", "Remediated at (UTC)", "Notified at (UTC)",
-	"Remediation", "How to fix"
+static const struct cp_report_col cols[NCOLS] = {
+	{ "A. current state / B. history",
+	    "A. 現在の状態 / B. 通知・修復履歴", CP_COL_TEXT, 22 },
+	{ "Environment", "環境", CP_COL_TEXT, 14 },
+	{ "Cloud", "クラウド", CP_COL_TEXT, 8 },
+	{ "Unit", "ユニット", CP_COL_TEXT, 16 },
+	{ "Policy ID", "ポリシー ID", CP_COL_TEXT, 11 },
+	{ "Policy", "ポリシー名", CP_COL_TEXT, 40 },
+	{ "Category", "カテゴリ", CP_COL_TEXT, 16 },
+	{ "Severity", "重要度", CP_COL_TEXT, 9 },
+	{ "Resource ID", "リソース ID", CP_COL_TEXT, 30 },
+	{ "Resource name", "リソース名", CP_COL_TEXT, 20 },
+	{ "Status", "状態", CP_COL_TEXT, 14 },
+	{ "Detected value", "検知した値", CP_COL_TEXT, 24 },
+	{ "Rule / configured value", "判定条件 / 設定値", CP_COL_TEXT, 24 },
+	{ "First detected (UTC)", "初回検知日時 (UTC)", CP_COL_TIME, 19 },
+	{ "Last detected (UTC)", "最終検知日時 (UTC)", CP_COL_TIME, 19 },
+	{ "Remediated at (UTC)", "修復日時 (UTC)", CP_COL_TIME, 19 },
+	{ "Notified at (UTC)", "通知日時 (UTC)", CP_COL_TEXT, 19 },
+	{ "Remediation", "対策", CP_COL_TEXT, 24 },
+	{ "How to fix", "対処方法", CP_COL_TEXT, 50 }
 };
 
-static const char *const head_ja[NCOLS] = {
-	"A. 現在の状態 / B. 通知・修復履歴", "環境", "クラウド", "ユニット",
-	"ポリシー ID", "ポリシー名", "カテゴリ", "重要度", "リソース ID",
-	"リソース名", "状態", "検知した値", "判定条件 / 設定値",
-	"初回検知日時 (UTC)", "最終検知日時 (UTC)", "修復日時 (UTC)",
-	"通知日時 (UTC)", "対策", "対処方法"
+static const struct cp_report_table table_a = {
+	"Risk diagnosis A", "リスク診断 A", cols + COL_ENV, NCOLS - COL_ENV
 };
+
+static const struct cp_report_table table_b = {
+	"Risk diagnosis B", "リスク診断 B", cols, NCOLS
+};
+
+const struct cp_report_table *
+cp_report_risk_table(int variant)
+{
+	return variant == 'B' ? &table_b : &table_a;
+}
+
 
 static const char *const category_ja[] = {
 	"危険な公開", "アカウント管理の不備", "意図しないイベント",
@@ -67,20 +89,16 @@ first_col(const struct cp_risk_opts *o)
 	return o->variant == 'B' ? COL_SECTION : COL_ENV;
 }
 
+/* Emits a row: cells from COL_SECTION (report B) or COL_ENV (A). */
 static cp_err
-emit(const struct cp_risk_opts *o, cp_report_row_fn fn, void *ud,
-    const char *const *cells)
+emit(const struct cp_risk_opts *o, cp_report *rep, struct cp_cell *cells)
 {
-	size_t c = first_col(o);
+	size_t c = first_col(o), i;
 
-	return fn(ud, cells + c, NULL, NCOLS - c);
-}
-
-cp_err
-cp_report_risk_header(const struct cp_risk_opts *o, cp_report_row_fn fn,
-    void *ud)
-{
-	return emit(o, fn, ud, is_ja(o) ? head_ja : head_en);
+	for (i = 0; i < NCOLS; i++)
+		if (cells[i].kind == CP_CELL_TEXT && cells[i].s == NULL)
+			cells[i].kind = CP_CELL_NULL;
+	return cp_report_row(rep, cells + c, NCOLS - c);
 }
 
 static const char *
@@ -131,8 +149,7 @@ struct row_ctx {
 	const struct cp_risk_opts *o;
 	const struct cp_env *env;
 	const struct cp_unit *unit;
-	cp_report_row_fn fn;
-	void *ud;
+	cp_report *rep;
 };
 
 /*
@@ -145,8 +162,8 @@ finding_row(struct row_ctx *rc, const struct cp_policy *p,
     int excluded)
 {
 	const struct cp_risk_opts *o = rc->o;
-	const char *cells[NCOLS];
-	char first[24], last[24], resolved[24], notified[24], remtime[24];
+	struct cp_cell cells[NCOLS];
+	char notified[24], remtime[24];
 	char condition[1024], settings[512], remediation[600];
 	time_t notified_at = (time_t)sqlite3_column_int64(stmt, 8);
 	const char *rem_status = col_text(stmt, 9);
@@ -169,44 +186,43 @@ finding_row(struct row_ctx *rc, const struct cp_policy *p,
 		    s->remediate && rc->env->remediation &&
 		    rc->unit->remediation ?
 		    tr(o, "on", "自動対策あり") : tr(o, "off", "自動対策なし"));
-	cells[COL_SECTION] = history ? tr(o, "B. history",
-	    "B. 通知・修復履歴") : tr(o, "A. current state", "A. 現在の状態");
-	cells[COL_ENV] = rc->env->name;
-	cells[COL_CLOUD] = rc->env->cloud;
-	cells[COL_UNIT] = rc->unit->unit;
-	cells[COL_POLICY] = p->id;
-	cells[COL_TITLE] = is_ja(o) ? p->title.ja : p->title.en;
-	cells[COL_CATEGORY] = is_ja(o) ? category_ja[p->category] :
-	    cp_policy_category_name(p->category);
-	cells[COL_SEVERITY] = is_ja(o) ? severity_ja[p->severity] :
-	    cp_policy_severity_name(p->severity);
-	cells[COL_RESOURCE] = col_text(stmt, 1);
-	cells[COL_NAME] = col_text(stmt, 2);
-	cells[COL_STATUS] = history ? tr(o, "remediated", "修復済み") :
-	    tr(o, "at risk", "リスクあり");
-	cells[COL_VALUE] = col_text(stmt, 5);
-	cells[COL_CONDITION] = condition;
-	cells[COL_FIRST] = fmt_time((time_t)sqlite3_column_int64(stmt, 6),
-	    first);
-	cells[COL_LAST] = fmt_time((time_t)sqlite3_column_int64(stmt, 7),
-	    last);
-	cells[COL_REMEDIATED] = fmt_time((time_t)sqlite3_column_int64(stmt,
-	    12), resolved);
+	cells[COL_SECTION] = cp_cell_text(history ? tr(o, "B. history",
+	    "B. 通知・修復履歴") : tr(o, "A. current state", "A. 現在の状態"));
+	cells[COL_ENV] = cp_cell_text(rc->env->name);
+	cells[COL_CLOUD] = cp_cell_text(rc->env->cloud);
+	cells[COL_UNIT] = cp_cell_text(rc->unit->unit);
+	cells[COL_POLICY] = cp_cell_text(p->id);
+	cells[COL_TITLE] = cp_cell_text(is_ja(o) ? p->title.ja : p->title.en);
+	cells[COL_CATEGORY] = cp_cell_text(is_ja(o) ? category_ja[p->category] :
+	    cp_policy_category_name(p->category));
+	cells[COL_SEVERITY] = cp_cell_text(is_ja(o) ? severity_ja[p->severity] :
+	    cp_policy_severity_name(p->severity));
+	cells[COL_RESOURCE] = cp_cell_text(col_text(stmt, 1));
+	cells[COL_NAME] = cp_cell_text(col_text(stmt, 2));
+	cells[COL_STATUS] = cp_cell_text(history ? tr(o, "remediated", "修復済み") :
+	    tr(o, "at risk", "リスクあり"));
+	cells[COL_VALUE] = cp_cell_text(col_text(stmt, 5));
+	cells[COL_CONDITION] = cp_cell_text(condition);
+	cells[COL_FIRST] = cp_cell_time((time_t)sqlite3_column_int64(stmt,
+	    6));
+	cells[COL_LAST] = cp_cell_time((time_t)sqlite3_column_int64(stmt, 7));
+	cells[COL_REMEDIATED] = cp_cell_time(
+	    (time_t)sqlite3_column_int64(stmt, 12));
 	if (notified_at > 0)
-		cells[COL_NOTIFIED] = fmt_time(notified_at, notified);
+		cells[COL_NOTIFIED] = cp_cell_text(fmt_time(notified_at, notified));
 	else if (!s->notify)
-		cells[COL_NOTIFIED] = tr(o, "notification off (turn it on with "
+		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "notification off (turn it on with "
 		    "'cloudpatrol policy set ID --notify on')",
 		    "通知未設定 ('cloudpatrol policy set ID --notify on' で即時"
-		    "通知を有効にしてください)");
+		    "通知を有効にしてください)"));
 	else if (excluded)
-		cells[COL_NOTIFIED] = tr(o, "excluded: not notified",
-		    "除外中のため通知なし");
+		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "excluded: not notified",
+		    "除外中のため通知なし"));
 	else
-		cells[COL_NOTIFIED] = "";
-	cells[COL_REMEDIATION] = remediation;
-	cells[COL_GUIDANCE] = is_ja(o) ? p->guidance.ja : p->guidance.en;
-	return emit(o, rc->fn, rc->ud, cells);
+		cells[COL_NOTIFIED] = cp_cell_text("");
+	cells[COL_REMEDIATION] = cp_cell_text(remediation);
+	cells[COL_GUIDANCE] = cp_cell_text(is_ja(o) ? p->guidance.ja : p->guidance.en);
+	return emit(o, rc->rep, cells);
 }
 
 /*
@@ -339,7 +355,8 @@ below_threshold_rows(struct row_ctx *rc, const struct cp_policy *p,
     const json_t *fail_portal)
 {
 	const struct cp_risk_opts *o = rc->o;
-	const char *cells[NCOLS], *id;
+	struct cp_cell cells[NCOLS];
+	const char *id;
 	char settings[512];
 	json_t *v;
 	cp_err r;
@@ -349,29 +366,29 @@ below_threshold_rows(struct row_ctx *rc, const struct cp_policy *p,
 		if (json_object_get(fail_portal, id) != NULL)
 			continue;
 		memset(cells, 0, sizeof(cells));
-		cells[COL_SECTION] = tr(o, "A. current state",
-		    "A. 現在の状態");
-		cells[COL_ENV] = rc->env->name;
-		cells[COL_CLOUD] = rc->env->cloud;
-		cells[COL_UNIT] = rc->unit->unit;
-		cells[COL_POLICY] = p->id;
-		cells[COL_TITLE] = is_ja(o) ? p->title.ja : p->title.en;
-		cells[COL_CATEGORY] = is_ja(o) ? category_ja[p->category] :
-		    cp_policy_category_name(p->category);
-		cells[COL_SEVERITY] = is_ja(o) ? severity_ja[p->severity] :
-		    cp_policy_severity_name(p->severity);
-		cells[COL_RESOURCE] = id;
-		cells[COL_NAME] = json_string_value(json_array_get(v, 0));
-		cells[COL_STATUS] = tr(o, "below the portal's threshold",
-		    "個別設定の基準未満");
-		cells[COL_VALUE] = json_string_value(json_array_get(v, 1));
-		cells[COL_CONDITION] = settings;
-		cells[COL_NOTIFIED] = tr(o, "below the threshold set for "
+		cells[COL_SECTION] = cp_cell_text(tr(o, "A. current state",
+		    "A. 現在の状態"));
+		cells[COL_ENV] = cp_cell_text(rc->env->name);
+		cells[COL_CLOUD] = cp_cell_text(rc->env->cloud);
+		cells[COL_UNIT] = cp_cell_text(rc->unit->unit);
+		cells[COL_POLICY] = cp_cell_text(p->id);
+		cells[COL_TITLE] = cp_cell_text(is_ja(o) ? p->title.ja : p->title.en);
+		cells[COL_CATEGORY] = cp_cell_text(is_ja(o) ? category_ja[p->category] :
+		    cp_policy_category_name(p->category));
+		cells[COL_SEVERITY] = cp_cell_text(is_ja(o) ? severity_ja[p->severity] :
+		    cp_policy_severity_name(p->severity));
+		cells[COL_RESOURCE] = cp_cell_text(id);
+		cells[COL_NAME] = cp_cell_text(json_string_value(json_array_get(v, 0)));
+		cells[COL_STATUS] = cp_cell_text(tr(o, "below the portal's threshold",
+		    "個別設定の基準未満"));
+		cells[COL_VALUE] = cp_cell_text(json_string_value(json_array_get(v, 1)));
+		cells[COL_CONDITION] = cp_cell_text(settings);
+		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "below the threshold set for "
 		    "immediate notification: not notified",
-		    "即時通知に設定した基準に達しないため、通知履歴なし");
-		cells[COL_GUIDANCE] = is_ja(o) ? p->guidance.ja :
-		    p->guidance.en;
-		r = emit(o, rc->fn, rc->ud, cells);
+		    "即時通知に設定した基準に達しないため、通知履歴なし"));
+		cells[COL_GUIDANCE] = cp_cell_text(is_ja(o) ? p->guidance.ja :
+		    p->guidance.en);
+		r = emit(o, rc->rep, cells);
 		if (r != CP_OK)
 			return r;
 	}
@@ -489,9 +506,8 @@ judge_unit(cp_store *st, struct row_ctx *rc, const cp_policy_set *set,
 cp_err
 cp_report_risk_unit(cp_store *st, const struct cp_portal *portal,
     const struct cp_env *env, const struct cp_unit *unit,
-    const cp_policy_set *set, const struct cp_risk_opts *o,
-    cp_report_row_fn fn, void *ud, struct cp_risk_score *score, char *why,
-    size_t why_size)
+    const cp_policy_set *set, const struct cp_risk_opts *o, cp_report *rep,
+    struct cp_risk_score *score, char *why, size_t why_size)
 {
 	struct row_ctx rc;
 	time_t now = o->now != 0 ? o->now : time(NULL);
@@ -502,8 +518,7 @@ cp_report_risk_unit(cp_store *st, const struct cp_portal *portal,
 	rc.o = o;
 	rc.env = env;
 	rc.unit = unit;
-	rc.fn = fn;
-	rc.ud = ud;
+	rc.rep = rep;
 	r = store_rows(st, &rc, set, 0, 0, why, why_size);
 	if (r == CP_OK)
 		r = judge_unit(st, &rc, set, score, why, why_size);
@@ -514,29 +529,35 @@ cp_report_risk_unit(cp_store *st, const struct cp_portal *portal,
 }
 
 cp_err
-cp_report_risk_score(const struct cp_risk_opts *o,
-    const struct cp_risk_score *score, cp_report_row_fn fn, void *ud)
+rrun_risk(struct rrun *x, int variant)
 {
-	const char *cells[NCOLS];
-	char pass[64], fail[64], pct[64];
-	size_t total = score->pass + score->fail;
+	const struct cp_report_job *j = x->j;
+	struct cp_risk_opts o;
+	const char *en = variant == 'B' ? "Risk diagnosis B" :
+	    "Risk diagnosis A";
+	const char *ja = variant == 'B' ? "リスク診断 B" : "リスク診断 A";
+	size_t i;
+	cp_err r;
 
-	memset(cells, 0, sizeof(cells));
-	snprintf(pass, sizeof(pass), "%s %zu", tr(o, "pass", "合格"),
-	    score->pass);
-	snprintf(fail, sizeof(fail), "%s %zu", tr(o, "fail", "不合格"),
-	    score->fail);
-	if (total > 0)
-		snprintf(pct, sizeof(pct), "%.1f%%",
-		    100.0 * (double)score->pass / (double)total);
-	else
-		snprintf(pct, sizeof(pct), "-");
-	cells[COL_SECTION] = tr(o, "Score", "スコア");
-	cells[COL_ENV] = tr(o, "Score", "スコア");
-	cells[COL_CLOUD] = pct;
-	cells[COL_UNIT] = pass;
-	cells[COL_POLICY] = fail;
-	cells[COL_TITLE] = tr(o, "pass / (fail + pass); no target counts as "
-	    "pass", "合格 / (不合格 + 合格)。診断対象なしは合格");
-	return emit(o, fn, ud, cells);
+	memset(&o, 0, sizeof(o));
+	o.variant = variant;
+	o.lang = j->lang;
+	o.now = j->now;
+	o.state_dir = j->state_dir;
+	o.geoip = j->geoip;
+	o.log = j->log;
+	r = cp_report_table(x->rep, cp_report_risk_table(variant));
+	for (i = 0; r == CP_OK && i < x->n_units; i++) {
+		struct cp_risk_score score;
+
+		memset(&score, 0, sizeof(score));
+		r = cp_report_risk_unit(j->store, j->portal,
+		    &x->units[i].env, &x->units[i].unit, j->policies, &o,
+		    x->rep, &score, x->why, x->why_size);
+		if (r == CP_OK)
+			r = rrun_score(x, en, ja, &x->units[i], score.pass,
+			    score.fail, score.no_target, score.scored);
+		rrun_step(x);
+	}
+	return r;
 }

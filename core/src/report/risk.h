@@ -21,11 +21,8 @@
 
 #include "policy/engine.h"
 #include "policy/pack.h"
+#include "report/report.h"
 #include "store/store.h"
-
-/* Receives the header (once) and every row; cells are text. */
-typedef cp_err (*cp_report_row_fn)(void *ud, const char *const *cells,
-    const int *numeric, size_t n);
 
 struct cp_risk_opts {
 	int variant;			/* 'A' or 'B' */
@@ -44,22 +41,16 @@ struct cp_risk_score {
 	int scored;			/* 0: the unit has no snapshot yet */
 };
 
-/* Emits the header row of the variant in the language. */
-cp_err cp_report_risk_header(const struct cp_risk_opts *o,
-    cp_report_row_fn fn, void *ud);
+/* The table of the variant ('A' or 'B'). */
+const struct cp_report_table *cp_report_risk_table(int variant);
 
 /*
- * Emits the rows of one unit and adds its judgements to score.  why gets
- * the reason of a failure.
+ * Writes the rows of one unit to rep (its current table) and adds its
+ * judgements to score.  why gets the reason of a failure.
  */
 cp_err cp_report_risk_unit(cp_store *st, const struct cp_portal *portal,
     const struct cp_env *env, const struct cp_unit *unit,
-    const cp_policy_set *set, const struct cp_risk_opts *o,
-    cp_report_row_fn fn, void *ud, struct cp_risk_score *score, char *why,
-    size_t why_size);
-
-/* Emits the score line: "Score", pass, fail, percent. */
-cp_err cp_report_risk_score(const struct cp_risk_opts *o,
-    const struct cp_risk_score *score, cp_report_row_fn fn, void *ud);
+    const cp_policy_set *set, const struct cp_risk_opts *o, cp_report *rep,
+    struct cp_risk_score *score, char *why, size_t why_size);
 
 #endif /* CP_REPORT_RISK_H */

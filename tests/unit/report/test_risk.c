@@ -47,13 +47,13 @@ struct rec {
 };
 
 static cp_err
-rec_row(void *ud, const char *const *cells, const int *numeric, size_t n)
+rec_row(void *ud, const char *table, const char *const *cells, size_t n)
 {
 	struct rec *rc = ud;
 	json_t *row = json_array();
 	size_t i;
 
-	(void)numeric;
+	(void)table;
 	CU_ASSERT_FATAL(row != NULL);
 	for (i = 0; i < n; i++)
 		CU_ASSERT_FATAL(json_array_append_new(row, json_string(
@@ -70,6 +70,35 @@ rec_init(struct rec *rc)
 	memset(rc, 0, sizeof(*rc));
 	rc->rows = json_array();
 	CU_ASSERT_FATAL(rc->rows != NULL);
+}
+
+/* A report whose rows go to rc, its table (and header row) started. */
+static cp_report *
+rec_report(struct rec *rc, const struct cp_risk_opts *o, cp_err *table)
+{
+	struct cp_report_opts ro;
+	cp_report *rep = NULL;
+	char why[256];
+
+	memset(&ro, 0, sizeof(ro));
+	ro.lang = o->lang;
+	ro.text_fn = rec_row;
+	ro.text_ud = rc;
+	CU_ASSERT_EQUAL_FATAL(cp_report_open(&ro, &rep, why, sizeof(why)),
+	    CP_OK);
+	*table = cp_report_table(rep, cp_report_risk_table(o->variant));
+	return rep;
+}
+
+/* The header row of the variant into rc. */
+static cp_err
+risk_header(const struct cp_risk_opts *o, struct rec *rc)
+{
+	cp_err r;
+	cp_report *rep = rec_report(rc, o, &r);
+
+	cp_report_close(rep, 1, NULL, 0);
+	return r;
 }
 
 static size_t
@@ -149,10 +178,16 @@ report_o(struct it_fx *x, const struct cp_unit *unit,
 	char why[512] = "";
 	cp_err r;
 
+	cp_report *rep;
+
 	rec_init(rc);
 	memset(score, 0, sizeof(*score));
+	rep = rec_report(rc, o, &r);
+	CU_ASSERT_EQUAL_FATAL(r, CP_OK);
+	json_array_clear(rc->rows);	/* no header */
 	r = cp_report_risk_unit(x->st, &x->portal, &x->env, unit, it_g.set,
-	    o, rec_row, rc, score, why, sizeof(why));
+	    o, rep, score, why, sizeof(why));
+	cp_report_close(rep, 1, NULL, 0);
 	if (r != CP_OK && r != CP_E_IO)
 		fprintf(stderr, "report: %s: %s\n", cp_strerror(r), why);
 	return r;
@@ -203,7 +238,7 @@ test_risk_header(void)
 	/* A: no section column. */
 	rec_init(&rc);
 	o = risk_opts(NULL, 'A', "en", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_header(&o, rec_row, &rc), CP_OK);
+	CU_ASSERT_EQUAL(risk_header(&o, &rc), CP_OK);
 	CU_ASSERT_EQUAL_FATAL(rec_count(&rc), 1);
 	CU_ASSERT_EQUAL_FATAL(rec_width(&rc, 0), C_COUNT);
 	for (c = 0; c < C_COUNT; c++)
@@ -213,7 +248,7 @@ test_risk_header(void)
 	/* B: the section column first, then A's. */
 	rec_init(&rc);
 	o = risk_opts(NULL, 'B', "en", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_header(&o, rec_row, &rc), CP_OK);
+	CU_ASSERT_EQUAL(risk_header(&o, &rc), CP_OK);
 	CU_ASSERT_EQUAL_FATAL(rec_width(&rc, 0), C_COUNT + 1);
 	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 0),
 	    "A. current state / B. history");
@@ -224,7 +259,7 @@ test_risk_header(void)
 	/* Japanese. */
 	rec_init(&rc);
 	o = risk_opts(NULL, 'B', "ja", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_header(&o, rec_row, &rc), CP_OK);
+	CU_ASSERT_EQUAL(risk_header(&o, &rc), CP_OK);
 	CU_ASSERT_EQUAL_FATAL(rec_width(&rc, 0), C_COUNT + 1);
 	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 0),
 	    "A. 現在の状態 / B. 通知・修復履歴");
@@ -237,7 +272,7 @@ test_risk_header(void)
 
 	rec_init(&rc);
 	o = risk_opts(NULL, 'A', "ja", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_header(&o, rec_row, &rc), CP_OK);
+	CU_ASSERT_EQUAL(risk_header(&o, &rc), CP_OK);
 	CU_ASSERT_EQUAL_FATAL(rec_width(&rc, 0), C_COUNT);
 	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, C_ENV), "環境");
 	rec_done(&rc);
@@ -645,7 +680,6 @@ test_risk_below_threshold_row(void)
 static void
 test_risk_no_target_counts_as_pass(void)
 {
-	struct cp_risk_opts o;
 	struct cp_risk_score score;
 	struct it_fx x;
 	struct rec rc;
@@ -672,14 +706,6 @@ test_risk_no_target_counts_as_pass(void)
 	CU_ASSERT_EQUAL(score.pass, 3);
 	CU_ASSERT_EQUAL(score.fail, 1);
 	CU_ASSERT_EQUAL(score.no_target, 1);
-	rec_done(&rc);
-
-	/* The score line: 3 / (1 + 3). */
-	rec_init(&rc);
-	o = risk_opts(&x, 'A', "en", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_score(&o, &score, rec_row, &rc),
-	    CP_OK);
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 1), "75.0%");
 	rec_done(&rc);
 
 	/* A disabled policy is not judged at all. */
@@ -800,53 +826,6 @@ test_risk_score_judges_as_of_the_snapshot(void)
 }
 
 static void
-test_risk_score_row(void)
-{
-	struct cp_risk_score score;
-	struct cp_risk_opts o;
-	struct rec rc;
-	size_t c;
-
-	memset(&score, 0, sizeof(score));
-	score.pass = 6;
-	score.fail = 5;
-	score.scored = 1;
-	rec_init(&rc);
-	o = risk_opts(NULL, 'A', "en", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_score(&o, &score, rec_row, &rc), CP_OK);
-	CU_ASSERT_EQUAL_FATAL(rec_width(&rc, 0), C_COUNT);
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 0), "Score");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 1), "54.5%");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 2), "pass 6");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 3), "fail 5");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 4),
-	    "pass / (fail + pass); no target counts as pass");
-	for (c = 5; c < C_COUNT; c++)
-		CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, c), "");
-	rec_done(&rc);
-
-	rec_init(&rc);
-	o = risk_opts(NULL, 'B', "ja", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_score(&o, &score, rec_row, &rc), CP_OK);
-	CU_ASSERT_EQUAL_FATAL(rec_width(&rc, 0), C_COUNT + 1);
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 0), "スコア");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 1), "スコア");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 2), "54.5%");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 3), "合格 6");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 4), "不合格 5");
-	rec_done(&rc);
-
-	/* Nothing judged: no percentage. */
-	memset(&score, 0, sizeof(score));
-	rec_init(&rc);
-	o = risk_opts(NULL, 'A', "en", IT_T0);
-	CU_ASSERT_EQUAL(cp_report_risk_score(&o, &score, rec_row, &rc), CP_OK);
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 1), "-");
-	CU_ASSERT_STRING_EQUAL(rec_cell(&rc, 0, 2), "pass 0");
-	rec_done(&rc);
-}
-
-static void
 test_risk_unit_without_snapshot(void)
 {
 	struct cp_risk_opts o;
@@ -879,23 +858,30 @@ test_risk_row_error_stops(void)
 	struct it_fx x;
 	struct rec rc;
 	char why[256];
+	cp_report *rep;
+	cp_err r;
 
 	it_open(&x, "testcloud", 0, 0);
 	inspect_ok(&x, IT_T0);
 	rec_init(&rc);
-	rc.fail_at = 2;
+	rc.fail_at = 3;			/* the header, then two rows */
 	memset(&score, 0, sizeof(score));
 	o = risk_opts(&x, 'A', "en", IT_T0);
+	rep = rec_report(&rc, &o, &r);
+	CU_ASSERT_EQUAL(r, CP_OK);
 	CU_ASSERT_EQUAL(cp_report_risk_unit(x.st, &x.portal, &x.env, &x.unit,
-	    it_g.set, &o, rec_row, &rc, &score, why, sizeof(why)), CP_E_IO);
-	CU_ASSERT_EQUAL(rec_count(&rc), 2);
+	    it_g.set, &o, rep, &score, why, sizeof(why)), CP_E_IO);
+	CU_ASSERT_EQUAL(rec_count(&rc), 3);
+	/* The report keeps its first error: nothing more is written. */
+	CU_ASSERT_EQUAL(cp_report_risk_unit(x.st, &x.portal, &x.env, &x.unit,
+	    it_g.set, &o, rep, &score, why, sizeof(why)), CP_E_IO);
+	CU_ASSERT_EQUAL(rec_count(&rc), 3);
+	CU_ASSERT_EQUAL(cp_report_close(rep, 1, why, sizeof(why)), CP_E_IO);
 	rec_done(&rc);
 
 	rec_init(&rc);
 	rc.fail_at = 1;
-	CU_ASSERT_EQUAL(cp_report_risk_header(&o, rec_row, &rc), CP_E_IO);
-	CU_ASSERT_EQUAL(cp_report_risk_score(&o, &score, rec_row, &rc),
-	    CP_OK);
+	CU_ASSERT_EQUAL(risk_header(&o, &rc), CP_E_IO);
 	rec_done(&rc);
 	it_close(&x);
 }
@@ -922,7 +908,6 @@ main(void)
 		    test_risk_policy_that_cannot_decide_is_not_scored },
 		{ "score_judges_as_of_the_snapshot",
 		    test_risk_score_judges_as_of_the_snapshot },
-		{ "score_row", test_risk_score_row },
 		{ "unit_without_snapshot", test_risk_unit_without_snapshot },
 		{ "row_error_stops", test_risk_row_error_stops },
 		{ NULL, NULL }
