@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,9 @@ main(int argc, char **argv)
 	int c, rc, first;
 
 	setlocale(LC_ALL, "");
+	/* A file over the size limit is a write error to report (and a
+	 * temporary file to remove), not a signal that kills us. */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = "cloudpatrol";
 	cp_diag_init(&cli.diag);

@@ -183,6 +183,11 @@ if [ -e "$T/none.csv" ]; then
 	failures=$((failures + 1))
 	echo "FAIL: a failed report left a file"
 fi
+# A full disk: standard output on /dev/full fails the report (a file on a
+# full disk is in tests/unit/report/test_report.c).
+run 1 sh -c 'exec "$0" "$@" >/dev/full' "$CP" report risk --variant B -o -
+has "$T/err" "report risk: No space left on device"
+same "$(ls "$T" | grep -c -e '\.tmp-' || true)" 0
 
 # The bucket turns public again within 7 days of its fix: the same risk on
 # the same resource opens again but is not notified again (R-NOT-3).

@@ -94,3 +94,12 @@ check_PROGRAMS += tests/plugins/load-one
 tests_plugins_load_one_SOURCES = tests/plugins/load-one.c
 tests_plugins_load_one_CFLAGS = $(TEST_CC_FLAGS)
 tests_plugins_load_one_LDADD = $(TEST_LINK)
+
+## A report writer that records what the core gives it (tests of
+## core/src/report).
+check_LTLIBRARIES += tests/plugins/jsonl-report.la
+tests_plugins_jsonl_report_la_SOURCES = tests/plugins/jsonl-report.c
+tests_plugins_jsonl_report_la_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_plugins_jsonl_report_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS)
+tests_plugins_jsonl_report_la_LDFLAGS = $(PLUGIN_LD_FLAGS) -rpath /nowhere
+tests_plugins_jsonl_report_la_LIBADD = $(JANSSON_LIBS)
