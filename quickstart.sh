@@ -91,12 +91,13 @@ run_step() {
 	[ $rc -eq 0 ] || failed_steps="$failed_steps $name"
 }
 
-run_step "make check" make -C build -j"$jobs" check
+run_step "make check" make -C build -j"$jobs" check VERBOSE=1
 build build-sanitizers --enable-sanitizers
-run_step "make check (ASan+UBSan)" make -C build-sanitizers -j"$jobs" check
+run_step "make check (ASan+UBSan)" make -C build-sanitizers -j"$jobs" check \
+	VERBOSE=1
 run_step "valgrind" make -C build check-valgrind
 run_step "make distcheck" make -C build -j"$jobs" distcheck \
-	DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+	DISTCHECK_CONFIGURE_FLAGS=--enable-werror VERBOSE=1
 
 passed=$(grep -c '^PASS: ' "$log" || true)
 failed=$(grep -c '^FAIL: \|^ERROR: ' "$log" || true)

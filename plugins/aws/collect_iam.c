@@ -28,7 +28,7 @@
 /* The base64 of the report plus the XML around it. */
 #define IAM_REPORT_BODY_MAX (IAM_REPORT_MAX / 3 * 4 + 1024 * 1024)
 #define IAM_REPORT_POLLS 60		/* GenerateCredentialReport calls */
-#define IAM_REPORT_POLL_MS 1000		/* between two of them */
+#define IAM_REPORT_POLL_MS 1000		/* between two of them, at most */
 #define IAM_SLEEP_STEP_MS 100		/* cancellation checks while waiting */
 #define IAM_CSV_COLUMNS_MAX 64		/* columns of the report */
 #define IAM_CSV_ROWS_MAX 200000		/* rows of the report */
@@ -496,7 +496,17 @@ iam_report_generate(struct iam_run *run, int *complete,
 	if (r != CP_OK)
 		return r;
 	state = json_string_value(json_object_get(v, "State"));
-	*complete = state != NULL && strcmp(state, "COMPLETE") == 0;
+	if (state == NULL || (strcmp(state, "COMPLETE") != 0 &&
+	    strcmp(state, "STARTED") != 0 && strcmp(state, "INPROGRESS") !=
+	    0)) {
+		/* Not a state to wait for: polling would not change it. */
+		memset(err, 0, sizeof(*err));
+		snprintf(err->message, sizeof(err->message), "the response "
+		    "has %s State", state != NULL ? "an unknown" : "no");
+		json_decref(v);
+		return CP_E_PARSE;
+	}
+	*complete = strcmp(state, "COMPLETE") == 0;
 	json_decref(v);
 	return CP_OK;
 }
@@ -842,7 +852,11 @@ iam_report_finish(struct iam_run *run, int complete)
 			    &err);
 			return;
 		}
-		if (iam_wait(k, IAM_REPORT_POLL_MS) != 0)
+		/* A small report is ready within a second: wait 250 ms,
+		 * 500 ms, then IAM_REPORT_POLL_MS each time. */
+		if (iam_wait(k, polls == 1 ? IAM_REPORT_POLL_MS / 4 :
+		    polls == 2 ? IAM_REPORT_POLL_MS / 2 : IAM_REPORT_POLL_MS) !=
+		    0)
 			return;
 		r = iam_report_generate(run, &complete, &err);
 		if (r != CP_OK) {

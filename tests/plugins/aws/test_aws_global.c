@@ -900,7 +900,13 @@ test_iam_list_missing(void)
 	    " false}}, {'match': {'service': 'iam'}, 'ok': {}}]");
 	collect_init(&k, time(NULL));
 	aws_collect_iam(&k, &c);
-	CHECK_HAS(json_array_get(w.failures, 0), "{'collector': 'iam',"
+	/* A report generation answer without a State is an error at once,
+	 * not something to poll for a minute. */
+	CU_ASSERT_EQUAL(json_array_size(w.failures), 2);
+	CHECK_HAS(json_array_get(w.failures, 0), "{'collector':"
+	    " 'iam-credential-report', 'api': 'GenerateCredentialReport',"
+	    " 'err': 8, 'message': 'the response has no State'}");
+	CHECK_HAS(json_array_get(w.failures, 1), "{'collector': 'iam',"
 	    " 'api': 'ListUsers', 'message': 'the response has no Users"
 	    " list'}");
 	CU_ASSERT_EQUAL(count_type(w.resources, "aws/iam-user"), 0);
