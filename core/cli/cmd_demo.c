@@ -56,6 +56,7 @@ struct demo {
 	char account[32];
 	char access_key[128];
 	char *secret_key;
+	int workbook;			/* the bulk workbook was written */
 };
 
 static int
@@ -516,6 +517,17 @@ summary(struct demo *d)
 	snprintf(mail, sizeof(mail), "%s/mail", d->dir);
 	snprintf(slack, sizeof(slack), "%s/slack", d->dir);
 	printf("\n== %s\n", cli_text(d->cli, "Done", "完了"));
+	if (d->workbook)
+		printf(cli_text(d->cli, "Workbook:       %s/cloudpatrol-bulk"
+		    ".xlsx\n", "一括レポート:       %s/cloudpatrol-bulk.xlsx\n"),
+		    d->dir);
+	else
+		printf("%s", cli_text(d->cli, "Workbook:       not written: "
+		    "the report-xlsx plugin is not built\n                "
+		    "(configure found no libxlsxwriter)\n", "一括レポート:  "
+		    "     未作成 (report-xlsx プラグインがビルドされていません。"
+		    "\n                    configure が libxlsxwriter を見つけ"
+		    "られませんでした)\n"));
 	printf(cli_text(d->cli,
 	    "Risk reports:   %s/risk-A.csv, %s/risk-B.csv\n"
 	    "Mail received:  %d message(s) in %s\n"
@@ -537,6 +549,7 @@ static int
 demo_steps(struct demo *d)
 {
 	char unit[128], secret[1200], hook[1200], risk_a[1200], risk_b[1200];
+	char bulk[1200];
 	int rc;
 
 	snprintf(unit, sizeof(unit), DEMO_ENV "/%s", d->account);
@@ -544,6 +557,10 @@ demo_steps(struct demo *d)
 	snprintf(hook, sizeof(hook), "%s/slack-webhook", d->dir);
 	snprintf(risk_a, sizeof(risk_a), "%s/risk-A.csv", d->dir);
 	snprintf(risk_b, sizeof(risk_b), "%s/risk-B.csv", d->dir);
+	snprintf(bulk, sizeof(bulk), "%s/cloudpatrol-bulk.xlsx", d->dir);
+	/* The workbook needs a writer plugin for xlsx. */
+	d->workbook = cp_registry_find(cli_plugins(d->cli), CP_CAP_REPORT,
+	    "xlsx", NULL, NULL) != NULL;
 	if ((rc = run(d, "A portal for the demo", "デモ用のポータル",
 		 "portal", "add", DEMO_PORTAL, "--lang", d->lang, NULL)) ||
 	    (rc = run(d, "Register the AWS account (read from the fake)",
@@ -565,6 +582,9 @@ demo_steps(struct demo *d)
 		 "--variant", "A", "-o", risk_a, NULL)) ||
 	    (rc = run(d, "", "", "report", "risk", "--variant", "B", "-o",
 		 risk_b, NULL)) ||
+	    (d->workbook && (rc = run(d, "Every report in one workbook",
+		 "全レポートを 1 つのブックに", "report", "bulk", "-o", bulk,
+		 NULL))) ||
 	    (rc = run(d, "Deliver the risk notifications",
 		 "リスク通知の配信", "notify", "send", NULL)) ||
 	    (rc = run(d, "The daily patrol report, now",
