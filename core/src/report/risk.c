@@ -152,6 +152,27 @@ struct row_ctx {
 	cp_report *rep;
 };
 
+/* The cells every row has: where, which policy, how to fix. */
+static void
+common_cells(const struct row_ctx *rc, const struct cp_policy *p,
+    struct cp_cell *cells)
+{
+	const struct cp_risk_opts *o = rc->o;
+
+	cells[COL_ENV] = cp_cell_text(rc->env->name);
+	cells[COL_CLOUD] = cp_cell_text(rc->env->cloud);
+	cells[COL_UNIT] = cp_cell_text(rc->unit->unit);
+	cells[COL_POLICY] = cp_cell_text(p->id);
+	cells[COL_TITLE] = cp_cell_text(is_ja(o) ? p->title.ja :
+	    p->title.en);
+	cells[COL_CATEGORY] = cp_cell_text(is_ja(o) ?
+	    category_ja[p->category] : cp_policy_category_name(p->category));
+	cells[COL_SEVERITY] = cp_cell_text(is_ja(o) ?
+	    severity_ja[p->severity] : cp_policy_severity_name(p->severity));
+	cells[COL_GUIDANCE] = cp_cell_text(is_ja(o) ? p->guidance.ja :
+	    p->guidance.en);
+}
+
 /*
  * Emits one row of a finding.  status and notified are the texts of those
  * columns; the rest comes from the policy and the finding.
@@ -188,19 +209,11 @@ finding_row(struct row_ctx *rc, const struct cp_policy *p,
 		    tr(o, "on", "自動対策あり") : tr(o, "off", "自動対策なし"));
 	cells[COL_SECTION] = cp_cell_text(history ? tr(o, "B. history",
 	    "B. 通知・修復履歴") : tr(o, "A. current state", "A. 現在の状態"));
-	cells[COL_ENV] = cp_cell_text(rc->env->name);
-	cells[COL_CLOUD] = cp_cell_text(rc->env->cloud);
-	cells[COL_UNIT] = cp_cell_text(rc->unit->unit);
-	cells[COL_POLICY] = cp_cell_text(p->id);
-	cells[COL_TITLE] = cp_cell_text(is_ja(o) ? p->title.ja : p->title.en);
-	cells[COL_CATEGORY] = cp_cell_text(is_ja(o) ? category_ja[p->category] :
-	    cp_policy_category_name(p->category));
-	cells[COL_SEVERITY] = cp_cell_text(is_ja(o) ? severity_ja[p->severity] :
-	    cp_policy_severity_name(p->severity));
+	common_cells(rc, p, cells);
 	cells[COL_RESOURCE] = cp_cell_text(col_text(stmt, 1));
 	cells[COL_NAME] = cp_cell_text(col_text(stmt, 2));
-	cells[COL_STATUS] = cp_cell_text(history ? tr(o, "remediated", "修復済み") :
-	    tr(o, "at risk", "リスクあり"));
+	cells[COL_STATUS] = cp_cell_text(history ? tr(o, "remediated",
+	    "修復済み") : tr(o, "at risk", "リスクあり"));
 	cells[COL_VALUE] = cp_cell_text(col_text(stmt, 5));
 	cells[COL_CONDITION] = cp_cell_text(condition);
 	cells[COL_FIRST] = cp_cell_time((time_t)sqlite3_column_int64(stmt,
@@ -209,19 +222,19 @@ finding_row(struct row_ctx *rc, const struct cp_policy *p,
 	cells[COL_REMEDIATED] = cp_cell_time(
 	    (time_t)sqlite3_column_int64(stmt, 12));
 	if (notified_at > 0)
-		cells[COL_NOTIFIED] = cp_cell_text(fmt_time(notified_at, notified));
+		cells[COL_NOTIFIED] = cp_cell_text(fmt_time(notified_at,
+		    notified));
 	else if (!s->notify)
-		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "notification off (turn it on with "
-		    "'cloudpatrol policy set ID --notify on')",
+		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "notification off "
+		    "(turn it on with 'cloudpatrol policy set ID --notify on')",
 		    "通知未設定 ('cloudpatrol policy set ID --notify on' で即時"
 		    "通知を有効にしてください)"));
 	else if (excluded)
-		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "excluded: not notified",
-		    "除外中のため通知なし"));
+		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "excluded: not "
+		    "notified", "除外中のため通知なし"));
 	else
 		cells[COL_NOTIFIED] = cp_cell_text("");
 	cells[COL_REMEDIATION] = cp_cell_text(remediation);
-	cells[COL_GUIDANCE] = cp_cell_text(is_ja(o) ? p->guidance.ja : p->guidance.en);
 	return emit(o, rc->rep, cells);
 }
 
@@ -368,26 +381,18 @@ below_threshold_rows(struct row_ctx *rc, const struct cp_policy *p,
 		memset(cells, 0, sizeof(cells));
 		cells[COL_SECTION] = cp_cell_text(tr(o, "A. current state",
 		    "A. 現在の状態"));
-		cells[COL_ENV] = cp_cell_text(rc->env->name);
-		cells[COL_CLOUD] = cp_cell_text(rc->env->cloud);
-		cells[COL_UNIT] = cp_cell_text(rc->unit->unit);
-		cells[COL_POLICY] = cp_cell_text(p->id);
-		cells[COL_TITLE] = cp_cell_text(is_ja(o) ? p->title.ja : p->title.en);
-		cells[COL_CATEGORY] = cp_cell_text(is_ja(o) ? category_ja[p->category] :
-		    cp_policy_category_name(p->category));
-		cells[COL_SEVERITY] = cp_cell_text(is_ja(o) ? severity_ja[p->severity] :
-		    cp_policy_severity_name(p->severity));
+		common_cells(rc, p, cells);
 		cells[COL_RESOURCE] = cp_cell_text(id);
-		cells[COL_NAME] = cp_cell_text(json_string_value(json_array_get(v, 0)));
-		cells[COL_STATUS] = cp_cell_text(tr(o, "below the portal's threshold",
-		    "個別設定の基準未満"));
-		cells[COL_VALUE] = cp_cell_text(json_string_value(json_array_get(v, 1)));
+		cells[COL_NAME] = cp_cell_text(json_string_value(
+		    json_array_get(v, 0)));
+		cells[COL_STATUS] = cp_cell_text(tr(o, "below the portal's "
+		    "threshold", "個別設定の基準未満"));
+		cells[COL_VALUE] = cp_cell_text(json_string_value(
+		    json_array_get(v, 1)));
 		cells[COL_CONDITION] = cp_cell_text(settings);
-		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "below the threshold set for "
-		    "immediate notification: not notified",
+		cells[COL_NOTIFIED] = cp_cell_text(tr(o, "below the threshold "
+		    "set for immediate notification: not notified",
 		    "即時通知に設定した基準に達しないため、通知履歴なし"));
-		cells[COL_GUIDANCE] = cp_cell_text(is_ja(o) ? p->guidance.ja :
-		    p->guidance.en);
 		r = emit(o, rc->rep, cells);
 		if (r != CP_OK)
 			return r;
