@@ -25,6 +25,16 @@ report_help(struct cli *cli)
 	    "now, B adds the\n"
 	    "                       notifications and remediations of the last "
 	    "30 days\n"
+	    "  assets               cloud asset ledger: resources with public "
+	    "addresses (A), their\n"
+	    "                       private addresses, and private-only or "
+	    "possibly public\n"
+	    "                       ones (B), with the reason\n"
+	    "  accounts             account ledger: users, MFA, password, "
+	    "access keys (AWS\n"
+	    "                       IAM and root; one sheet per cloud)\n"
+	    "  resources            resource list (AWS: Resource Explorer, "
+	    "else the inventory)\n"
 	    "  bulk                 every report above for every environment, "
 	    "one sheet each\n"
 	    "                       (xlsx)\n"
@@ -34,7 +44,27 @@ report_help(struct cli *cli)
 	    "is UTF-8 with a byte order mark\n(--no-bom leaves it out), its "
 	    "summary last; XLSX needs the report-xlsx plugin\nand puts the "
 	    "summary first. Cells that start like a formula are "
-	    "neutralised.\n-o - writes CSV to standard output.\n",
+	    "neutralised.\n-o - writes CSV to standard output.\n"
+	    "Asset ledger categories (AWS, from the latest snapshot):\n"
+	    "  A: public           a public IPv4 on an instance or network "
+	    "interface (its\n"
+	    "                      own or an Elastic IP), IPv6 in a subnet "
+	    "routing ::/0 to an\n"
+	    "                      internet gateway, an Elastic IP on nothing "
+	    "listed, an\n"
+	    "                      internet-facing load balancer, a publicly "
+	    "accessible RDS\n"
+	    "                      instance whose subnets route to an internet "
+	    "gateway\n"
+	    "  B: possibly public  no public address, but the subnet routes "
+	    "0.0.0.0/0 to an\n"
+	    "                      internet gateway (or its routes are "
+	    "unknown); a publicly\n"
+	    "                      accessible RDS instance without such a "
+	    "route; a load\n"
+	    "                      balancer of unknown scheme\n"
+	    "  B: private only     none of the above (internal load balancers, "
+	    "private RDS)\n",
 	    "使い方: cloudpatrol [-p PORTAL] [--lang ja|en] report NAME\n"
 	    "            [--env ENV [--unit UNIT] | --all] [--format csv|xlsx] "
 	    "[--no-bom] -o FILE\n"
@@ -42,6 +72,16 @@ report_help(struct cli *cli)
 	    "  risk --variant A|B   リスク診断レポート。A は現在のリスク、B は"
 	    "それに過去 30 日の\n"
 	    "                       通知・修復履歴を加えます\n"
+	    "  assets               資産台帳。パブリックアドレスを持つリソース "
+	    "(A) とその\n"
+	    "                       プライベートアドレス、プライベートのみ・公開の"
+	    "可能性がある\n"
+	    "                       リソース (B) を判定理由とともに一覧します\n"
+	    "  accounts             アカウント台帳。ユーザー、MFA、パスワード、"
+	    "アクセスキー\n"
+	    "                       (AWS IAM とルート。クラウドごとに 1 シート)\n"
+	    "  resources            リソース一覧 (AWS は Resource Explorer、"
+	    "なければインベントリ)\n"
 	    "  bulk                 上のすべてのレポートを全環境について 1 シート"
 	    "ずつ (xlsx)\n"
 	    "サマリーはユニットごとのスコア (合格 / (不合格 + 合格)、診断対象なし"
@@ -50,7 +90,28 @@ report_help(struct cli *cli)
 	    "(--no-bom で BOM なし) で、サマリーは末尾です。XLSX には\n"
 	    "report-xlsx プラグインが必要で、サマリーは先頭のシートです。数式と"
 	    "して解釈\nされうるセルは無害化します。-o - で CSV を標準出力に"
-	    "書き出します。\n"));
+	    "書き出します。\n"
+	    "資産台帳の区分 (AWS、最新のスナップショットより):\n"
+	    "  A: 公開              インスタンスまたはネットワークインター"
+	    "フェースのパブリック\n"
+	    "                       IPv4 (自動割り当てまたは Elastic IP)、"
+	    "::/0 をインターネット\n"
+	    "                       ゲートウェイへ向けるサブネットの IPv6、"
+	    "どこにも関連付けられて\n"
+	    "                       いない Elastic IP、internet-facing の"
+	    "ロードバランサー、\n"
+	    "                       サブネットがインターネットゲートウェイへ"
+	    "ルートを持つパブリック\n"
+	    "                       アクセス可能な RDS\n"
+	    "  B: 公開の可能性あり  パブリックアドレスはないがサブネットが "
+	    "0.0.0.0/0 をインター\n"
+	    "                       ネットゲートウェイへ向けている (またはルート"
+	    "不明)、そのような\n"
+	    "                       ルートのないパブリックアクセス可能な RDS、"
+	    "スキーム不明の\n"
+	    "                       ロードバランサー\n"
+	    "  B: 非公開            上記以外 (internal のロードバランサー、"
+	    "非公開の RDS など)\n"));
 	return CLI_OK;
 }
 
@@ -102,11 +163,12 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 
 	if (argc < 2 || cli_is_help(argv[1]))
 		return argc < 2 ? cli_usage(cli, "report", "report needs a "
-		    "name: risk, bulk") : report_help(cli);
+		    "name: risk, assets, accounts, resources, bulk") :
+		    report_help(cli);
 	name = argv[1];
 	if (!cp_report_known(name))
 		return cli_usage(cli, "report", "unknown report '%s' (known: "
-		    "risk, bulk)", name);
+		    "risk, assets, accounts, resources, bulk)", name);
 	memset(&j, 0, sizeof(j));
 	j.name = name;
 	argc--;

@@ -48,6 +48,65 @@ for f in risk-A.csv risk-B.csv; do
 		echo "FAIL: $f has no rows"
 	fi
 done
+# The ledgers of the demo account, read back with Python's csv module:
+# every address and category, every user, Resource Explorer's list.
+for r in assets accounts resources; do
+	run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo report "$r" \
+	    -o "$T/$r.csv"
+done
+"$py" - "$T" "$CP_TOP_SRCDIR/tests/fakes/aws/estates/demo" \
+    >"$T/ledgers.txt" <<'EOF'
+import csv, json, sys
+t, estate = sys.argv[1], sys.argv[2]
+def rows(name):
+    with open("%s/%s.csv" % (t, name), encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+def check(what, got, want):
+    if got != want:
+        print("%s: got %r, want %r" % (what, got, want))
+assets = {r["Name"]: r for r in rows("assets")}
+check("asset rows", sorted(assets), sorted(["web-1", "db-1", "legacy-batch",
+      "web-alb", "orders-db", "analytics-db"]))
+want = {"web-1": ("A: public", "198.51.100.10", "172.31.1.10"),
+        "db-1": ("B: possibly public", "", "172.31.1.20"),
+        "legacy-batch": ("B: possibly public", "", "172.31.2.30"),
+        "web-alb": ("A: public", "", ""),
+        "orders-db": ("A: public", "", ""),
+        "analytics-db": ("B: private only", "", "")}
+for name, w in want.items():
+    r = assets.get(name, {})
+    check(name, (r.get("Category"), r.get("Public IP addresses"),
+          r.get("Private IP addresses")), w)
+    if not r.get("Reason"):
+        print(name + ": no reason")
+check("alb dns", assets.get("web-alb", {}).get("DNS name"),
+      "web-alb-1234567890.ap-northeast-1.elb.amazonaws.com")
+users = {r["User name"]: r for r in rows("accounts")}
+check("users", sorted(users), sorted(["<root_account>", "alice", "bob",
+      "carol", "tmp-admin"]))
+check("mfa", [users[u]["MFA"] for u in sorted(users)],
+      ["no", "yes", "no", "no", "no"])
+check("keys", [users[u]["Active access keys"] for u in sorted(users)],
+      ["1", "1", "0", "1", "0"])
+check("alice arn", users.get("alice", {}).get("ARN"),
+      "arn:aws:iam::123456789012:user/alice")
+res = rows("resources")
+want = {r["Arn"] for r in
+        json.load(open(estate + "/resource-explorer.json"))["Resources"]}
+check("resources", sorted(r["Resource ID"] for r in res), sorted(want))
+check("sources", {r["Source / note"] for r in res}, {"AWS Resource Explorer"})
+EOF
+checks=$((checks + 1))
+if [ -s "$T/ledgers.txt" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: the demo's ledgers:"
+	sed 's/^/  /' "$T/ledgers.txt"
+fi
+run 1 "$CP" -c "$D/cloudpatrol.ini" -p demo report assets --env nope \
+    -o "$T/nope.csv"
+has "$T/err" "portal demo has no environment 'nope'"
+same "$(ls "$T/nope.csv" 2>/dev/null)" ""
+
 mails=$(ls "$D/mail" | wc -l)
 posts=$(ls "$D/slack" | wc -l)
 checks=$((checks + 2))

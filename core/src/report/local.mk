@@ -7,4 +7,9 @@ libcloudpatrol_la_SOURCES += \
 	core/src/report/run_priv.h \
 	core/src/report/run.c \
 	core/src/report/risk.h \
-	core/src/report/risk.c
+	core/src/report/risk.c \
+	core/src/report/ledger.h \
+	core/src/report/ledger.c \
+	core/src/report/assets.c \
+	core/src/report/accounts.c \
+	core/src/report/resources.c

@@ -19,3 +19,26 @@ tests_unit_report_test_report_SOURCES = tests/unit/report/test_report.c
 tests_unit_report_test_report_CFLAGS = $(TEST_CC_FLAGS)
 tests_unit_report_test_report_LDADD = $(TEST_LINK)
 TESTS += tests/unit/report/test_report
+
+## The ledgers' tests write their snapshots by hand (ledgertest.h).
+check_PROGRAMS += tests/unit/report/test_assets \
+	tests/unit/report/test_accounts tests/unit/report/test_resources \
+	tests/unit/report/test_ledger
+tests_unit_report_test_assets_SOURCES = tests/unit/report/test_assets.c \
+	tests/unit/report/ledgertest.h
+tests_unit_report_test_assets_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_assets_LDADD = $(TEST_LINK)
+tests_unit_report_test_accounts_SOURCES = \
+	tests/unit/report/test_accounts.c tests/unit/report/ledgertest.h
+tests_unit_report_test_accounts_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_accounts_LDADD = $(TEST_LINK)
+tests_unit_report_test_resources_SOURCES = \
+	tests/unit/report/test_resources.c tests/unit/report/ledgertest.h
+tests_unit_report_test_resources_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_resources_LDADD = $(TEST_LINK)
+tests_unit_report_test_ledger_SOURCES = tests/unit/report/test_ledger.c \
+	tests/unit/report/ledgertest.h
+tests_unit_report_test_ledger_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_ledger_LDADD = $(TEST_LINK)
+TESTS += tests/unit/report/test_assets tests/unit/report/test_accounts \
+	tests/unit/report/test_resources tests/unit/report/test_ledger
