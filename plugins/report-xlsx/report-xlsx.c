@@ -856,13 +856,13 @@ xl_check_row(struct xl_doc *d, const struct xl_table *t, const json_t *row)
 		}
 		if (!ok) {
 			xl_log(d->ctx, CP_LOG_ERROR, "%s: sheet '%s' row %u "
-			    "column %zu: a %s cell in a %s column (it takes "
+			    "column %zu: %s in a column of type %s (it takes "
 			    "%s or null)", d->path, t->name, t->rows + 1,
-			    i + 1, json_is_string(cell) ? "string" :
-			    json_is_integer(cell) ? "integer" :
-			    json_is_real(cell) ? "real" :
-			    json_is_boolean(cell) ? "boolean" :
-			    json_is_array(cell) ? "array" : "object",
+			    i + 1, json_is_string(cell) ? "a string" :
+			    json_is_integer(cell) ? "an integer" :
+			    json_is_real(cell) ? "a real" :
+			    json_is_boolean(cell) ? "a boolean" :
+			    json_is_array(cell) ? "an array" : "an object",
 			    xl_type_names[want], xl_type_wants[want]);
 			return CP_E_INVALID;
 		}

@@ -386,8 +386,8 @@ test_report_xlsx_refuses_wrong_cells(void)
 	log_reset();
 	CU_ASSERT_EQUAL(row(&def, doc, "[\"t\", \"1\", 1.0, 0.5, 1, \"u\"]"),
 	    CP_E_INVALID);
-	CU_ASSERT(logged("sheet 'T' row 2 column 2: a string cell in a "
-	    "integer column"));
+	CU_ASSERT(logged("sheet 'T' row 2 column 2: a string in a column "
+	    "of type integer (it takes an integer or null)"));
 	CU_ASSERT_EQUAL(row(&def, doc, "[\"t\", 1, 1.0, 0.5, 1]"),
 	    CP_E_INVALID);
 	CU_ASSERT(logged("sheet 'T' row 2: 5 cells for 6 columns"));
