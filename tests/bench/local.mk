@@ -13,8 +13,17 @@ tests_bench_aws_collect_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 tests_bench_aws_collect_LDADD = libcloudpatrol.la $(DEP_LIBS)
 bench_binaries += tests/bench/aws_collect
 
+## xlsx-write: a 1,000,000-row report through the report-xlsx plugin
+## against openpyxl's write-only mode.
+check_PROGRAMS += tests/bench/xlsx_write
+tests_bench_xlsx_write_SOURCES = tests/bench/xlsx_write.c
+tests_bench_xlsx_write_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+tests_bench_xlsx_write_LDADD = libcloudpatrol.la $(DEP_LIBS)
+bench_binaries += tests/bench/xlsx_write
+
 EXTRA_DIST += tests/bench/run.sh tests/bench/policy-eval.sh \
-	tests/bench/aws-collect.sh
+	tests/bench/aws-collect.sh tests/bench/xlsx-write.sh \
+	tests/bench/xlsx_write_peer.py
 EXTRA_DIST += \
 	tests/bench/policies/BENCH-001.json \
 	tests/bench/policies/BENCH-002.json \
