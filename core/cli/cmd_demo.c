@@ -68,17 +68,19 @@ demo_help(struct cli *cli)
 	    "machine: starts the\nfake (a deliberately misconfigured "
 	    "estate) and local mail and Slack receivers,\nregisters the "
 	    "account, inspects it, lists the findings, writes the risk "
-	    "reports\nand delivers the notifications and the daily patrol "
-	    "report.  Everything is\nkept in DIR (default ./" DEMO_DEFAULT_DIR
-	    "): the configuration, the state, the\nreports, the mail "
-	    "(mail/*.eml) and the Slack posts (slack/*.json).  A second\n"
-	    "run starts afresh.  Nothing leaves 127.0.0.1.  Needs Debian's "
-	    "python3-botocore\nand python3-aiosmtpd.\n",
+	    "reports\nand the bulk workbook (with the report-xlsx plugin), "
+	    "and delivers the\nnotifications and the daily patrol report.  "
+	    "Everything is kept in DIR (default\n./" DEMO_DEFAULT_DIR "): "
+	    "the configuration, the state, the reports, the mail\n"
+	    "(mail/*.eml) and the Slack posts (slack/*.json).  A second run "
+	    "starts afresh.\nNothing leaves 127.0.0.1.  Needs Debian's "
+	    "python3-botocore and python3-aiosmtpd.\n",
 	    "使い方: cloudpatrol [--lang ja|en] demo [--dir DIR]\n"
 	    "このマシン上の疑似 AWS アカウントに対してパトロール全体を実行"
 	    "します。わざと\n危険な設定にした疑似クラウドと、ローカルのメール・"
 	    "Slack 受信口を起動し、\nアカウントを登録して診断し、検出結果を一覧"
-	    "し、リスク診断レポートを書き、\n通知とパトロール日報を配信します。"
+	    "し、リスク診断レポートと\n一括レポート (report-xlsx プラグインが"
+	    "あるとき) を書き、通知とパトロール日報を\n配信します。"
 	    "設定・状態・レポート・メール (mail/*.eml)・\nSlack 投稿 "
 	    "(slack/*.json) はすべて DIR (既定は ./" DEMO_DEFAULT_DIR
 	    ") に置きます。\n再実行すると最初からやり直します。通信は "

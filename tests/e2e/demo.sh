@@ -102,6 +102,24 @@ if [ -s "$T/ledgers.txt" ]; then
 	echo "FAIL: the demo's ledgers:"
 	sed 's/^/  /' "$T/ledgers.txt"
 fi
+# The bulk workbook (built with the report-xlsx plugin), read back with
+# openpyxl: every sheet, the scores, typed cells, frozen bold headers.
+# LibreOffice reads it in bulk-libreoffice.sh.
+if [ "${CP_HAVE_XLSX:-}" = yes ]; then
+	has "$T/demo-run-1.txt" "Workbook:       $D/cloudpatrol-bulk.xlsx"
+	checks=$((checks + 1))
+	if ! "$py" "$CP_TOP_SRCDIR/tests/e2e/check_bulk.py" xlsx \
+	    "$D/cloudpatrol-bulk.xlsx" \
+	    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" >"$T/bulk.txt" \
+	    2>&1; then
+		failures=$((failures + 1))
+		echo "FAIL: the bulk workbook:"
+		sed 's/^/  /' "$T/bulk.txt"
+	fi
+else
+	has "$T/demo-run-1.txt" "the report-xlsx plugin is not built"
+	same "$(ls "$D/cloudpatrol-bulk.xlsx" 2>/dev/null)" ""
+fi
 run 1 "$CP" -c "$D/cloudpatrol.ini" -p demo report assets --env nope \
     -o "$T/nope.csv"
 has "$T/err" "portal demo has no environment 'nope'"

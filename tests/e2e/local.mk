@@ -4,6 +4,7 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 	tests/e2e/notify-volume.sh \
 	tests/e2e/notify.sh tests/e2e/notify-real.sh \
 	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh \
+	tests/e2e/bulk-libreoffice.sh tests/e2e/check_bulk.py \
 	tests/e2e/estate/resources-1.json tests/e2e/estate/resources-2.json \
 	tests/e2e/estate/collector-errors-identity.json \
 	tests/e2e/policies/testcloud/TC-001.json \
@@ -15,3 +16,12 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 TESTS += tests/e2e/cli.sh tests/e2e/inspect.sh tests/e2e/notify.sh \
 	tests/e2e/notify-real.sh tests/e2e/notify-volume.sh \
 	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh
+
+## LibreOffice reads the demo's bulk workbook: once, in the plain build
+## (it runs LibreOffice, not our C), and only with the report-xlsx plugin
+## (without it, demo.sh checks that the demo says why there is none).
+if HAVE_XLSXWRITER
+if !SANITIZERS
+TESTS += tests/e2e/bulk-libreoffice.sh
+endif
+endif

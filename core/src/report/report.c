@@ -153,6 +153,9 @@ cp_report_sheet_name(const char *want, const char *const *used, size_t n,
 			cut = b;
 		}
 		snprintf(out, out_size, "%.*s%s", (int)cut, base, suffix);
+		/* Excel keeps "History" for itself. */
+		if (strcasecmp(out, "History") == 0)
+			continue;
 		for (i = 0; i < n; i++)
 			if (strcasecmp(used[i], out) == 0)
 				break;

@@ -18,12 +18,12 @@
  *
  * Text cells that start like a formula (= + - @ TAB CR) are neutralised
  * with a leading apostrophe in every format.  Text longer than Excel's
- * 32,767 characters is kept whole in CSV and shortened (ending in "...")
+ * 32,767 characters is kept whole in CSV and shortened (ending in "…")
  * for plugin writers; cp_report_shortened() tells how many cells were.
  * Sheet names are made valid for Excel: the characters [ ] : * ? / \
  * become "_", a leading or trailing apostrophe is dropped, names are cut
- * to 31 characters and a name already used (ignoring case) gets " (2)",
- * " (3)"...
+ * to 31 characters and a name already used (ignoring case), or Excel's
+ * own "History", gets " (2)", " (3)"...
  */
 #ifndef CP_REPORT_REPORT_H
 #define CP_REPORT_REPORT_H

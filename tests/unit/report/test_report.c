@@ -152,6 +152,8 @@ test_report_sheet_names(void)
 	CU_ASSERT_STRING_EQUAL(out, "risks (2)");
 	cp_report_sheet_name("Risks", used, 2, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Risks (3)");
+	cp_report_sheet_name("history", NULL, 0, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "history (2)");
 	used[2] = "abcdefghijklmnopqrstuvwxyz01234";
 	cp_report_sheet_name("abcdefghijklmnopqrstuvwxyz0123456789", used, 3,
 	    out, sizeof(out));
