@@ -7,4 +7,6 @@ libcloudpatrol_la_SOURCES += \
 	core/src/report/run_priv.h \
 	core/src/report/run.c \
 	core/src/report/risk.h \
-	core/src/report/risk.c
+	core/src/report/risk.c \
+	core/src/report/audit.h \
+	core/src/report/audit.c

@@ -220,7 +220,8 @@ struct known {
 
 static const struct known reports[] = {
 	{ "risk", 0, 1 },
-	{ "bulk", P_RISK_A | P_RISK_B, 1 },
+	{ "audit", P_AUDIT, 1 },
+	{ "bulk", P_RISK_A | P_RISK_B | P_AUDIT, 1 },
 };
 
 static const struct known *
@@ -260,6 +261,8 @@ run_parts(struct rrun *x, unsigned parts)
 		r = rrun_risk(x, 'A');
 	if (r == CP_OK && (parts & P_RISK_B) != 0)
 		r = rrun_risk(x, 'B');
+	if (r == CP_OK && (parts & P_AUDIT) != 0)
+		r = rrun_audit(x);
 	return r;
 }
 
