@@ -53,6 +53,8 @@ dist_policy_emergency_aws_DATA = \
 ## decide them.
 policy_cis_aws_500dir = $(policydir)/cis/aws-5.0.0
 dist_policy_cis_aws_500_DATA = policies/cis/aws-5.0.0/framework.json
+policy_cis_aws_600dir = $(policydir)/cis/aws-6.0.0
+dist_policy_cis_aws_600_DATA = policies/cis/aws-6.0.0/framework.json
 
 ## The pack against a hand-written snapshot of the demo estate and its
 ## tricky cases: every (policy, resource, status) is checked.
