@@ -48,6 +48,14 @@ dist_policy_emergency_aws_DATA = \
 	policies/emergency/aws/AWS-E018.json \
 	policies/emergency/aws/AWS-E018.sql
 
+## Frameworks (policies/<framework>/framework.json, core/src/policy/
+## framework.h): requirements in our own words and the policies that
+## decide them.
+policy_cis_aws_500dir = $(policydir)/cis/aws-5.0.0
+dist_policy_cis_aws_500_DATA = policies/cis/aws-5.0.0/framework.json
+policy_cis_aws_600dir = $(policydir)/cis/aws-6.0.0
+dist_policy_cis_aws_600_DATA = policies/cis/aws-6.0.0/framework.json
+
 ## The pack against a hand-written snapshot of the demo estate and its
 ## tricky cases: every (policy, resource, status) is checked.
 check_PROGRAMS += tests/plugins/aws/test_emergency_pack

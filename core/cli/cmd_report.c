@@ -25,6 +25,15 @@ report_help(struct cli *cli)
 	    "now, B adds the\n"
 	    "                       notifications and remediations of the last "
 	    "30 days\n"
+	    "  audit [--framework ID] [--level 1|2]\n"
+	    "                       CIS audit per framework requirement and "
+	    "resource, with the\n"
+	    "                       steps to comply for the non-compliant ones; "
+	    "every framework\n"
+	    "                       of the unit's cloud unless --framework; "
+	    "--level 1 audits the\n"
+	    "                       Level 1 requirements only, --level 2 (the "
+	    "default) both\n"
 	    "  assets               cloud asset ledger: resources with public "
 	    "addresses (A), their\n"
 	    "                       private addresses, and private-only or "
@@ -39,7 +48,8 @@ report_help(struct cli *cli)
 	    "one sheet each\n"
 	    "                       (xlsx)\n"
 	    "The summary gives the scores per unit: pass / (fail + pass), where "
-	    "a policy\nwith no target counts as a pass. The format comes from "
+	    "a policy\nwith no target counts as a pass; for an audit, compliant "
+	    "/ (non-compliant +\ncompliant). The format comes from "
 	    "--format, else from\nthe name of FILE (.xlsx: xlsx, else csv). CSV "
 	    "is UTF-8 with a byte order mark\n(--no-bom leaves it out), its "
 	    "summary last; XLSX needs the report-xlsx plugin\nand puts the "
@@ -72,6 +82,15 @@ report_help(struct cli *cli)
 	    "  risk --variant A|B   リスク診断レポート。A は現在のリスク、B は"
 	    "それに過去 30 日の\n"
 	    "                       通知・修復履歴を加えます\n"
+	    "  audit [--framework ID] [--level 1|2]\n"
+	    "                       CIS 準拠監査。要件とリソースごとの状態と、"
+	    "非準拠の要件には\n"
+	    "                       準拠するための手順を出力します。--framework "
+	    "がなければ\n"
+	    "                       ユニットのクラウドの全フレームワーク。--level 1 "
+	    "はレベル 1 の\n"
+	    "                       要件のみ、--level 2 (既定) は両方を監査します"
+	    "\n"
 	    "  assets               資産台帳。パブリックアドレスを持つリソース "
 	    "(A) とその\n"
 	    "                       プライベートアドレス、プライベートのみ・公開の"
@@ -85,7 +104,7 @@ report_help(struct cli *cli)
 	    "  bulk                 上のすべてのレポートを全環境について 1 シート"
 	    "ずつ (xlsx)\n"
 	    "サマリーはユニットごとのスコア (合格 / (不合格 + 合格)、診断対象なし"
-	    "は合格) です。\n形式は --format、なければ FILE の名前で決まります "
+	    "は合格。監査は\n準拠 / (非準拠 + 準拠)) です。形式は --format、なければ FILE の名前で決まります "
 	    "(.xlsx なら xlsx、それ以外は csv)。\nCSV は BOM 付き UTF-8 "
 	    "(--no-bom で BOM なし) で、サマリーは末尾です。XLSX には\n"
 	    "report-xlsx プラグインが必要で、サマリーは先頭のシートです。数式と"
@@ -132,6 +151,23 @@ progress(void *ud, size_t done, size_t total)
 	fflush(stderr);
 }
 
+/* Usage error naming the frameworks that did load. */
+static int
+unknown_framework(struct cli *cli, const cp_framework_set *set,
+    const char *id)
+{
+	char known[1024];
+	size_t i, len = 0;
+
+	known[0] = '\0';
+	for (i = 0; i < cp_framework_set_count(set) && len < sizeof(known);
+	    i++)
+		len += (size_t)snprintf(known + len, sizeof(known) - len,
+		    "%s%s", i > 0 ? ", " : "", cp_framework_set_at(set, i)->id);
+	return cli_usage(cli, "report", "unknown framework '%s' (known: %s)",
+	    id, len > 0 ? known : "none");
+}
+
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -145,6 +181,8 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "variant", required_argument, NULL, 'v' },
+		{ "framework", required_argument, NULL, 'F' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "unit", required_argument, NULL, 'u' },
@@ -163,12 +201,12 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 
 	if (argc < 2 || cli_is_help(argv[1]))
 		return argc < 2 ? cli_usage(cli, "report", "report needs a "
-		    "name: risk, assets, accounts, resources, bulk") :
+		    "name: risk, audit, assets, accounts, resources, bulk") :
 		    report_help(cli);
 	name = argv[1];
 	if (!cp_report_known(name))
 		return cli_usage(cli, "report", "unknown report '%s' (known: "
-		    "risk, assets, accounts, resources, bulk)", name);
+		    "risk, audit, assets, accounts, resources, bulk)", name);
 	memset(&j, 0, sizeof(j));
 	j.name = name;
 	argc--;
@@ -183,6 +221,16 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "report", "--variant "
 				    "takes A or B, not '%s'", optarg);
 			j.variant = optarg[0];
+			break;
+		case 'F':
+			j.framework = optarg;
+			break;
+		case 'l':
+			if (strcmp(optarg, "1") != 0 &&
+			    strcmp(optarg, "2") != 0)
+				return cli_usage(cli, "report", "--level "
+				    "takes 1 or 2, not '%s'", optarg);
+			j.level = optarg[0] - '0';
 			break;
 		case 'f':
 			if (strcmp(optarg, "csv") != 0 &&
@@ -219,6 +267,10 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 	if (strcmp(name, "risk") != 0 && j.variant != 0)
 		return cli_usage(cli, "report", "--variant is for report "
 		    "risk");
+	if (strcmp(name, "audit") != 0 && (j.framework != NULL ||
+	    j.level != 0))
+		return cli_usage(cli, "report", "--framework and --level are "
+		    "for report audit");
 	if (j.path == NULL)
 		return cli_usage(cli, "report", "report %s needs -o FILE%s",
 		    name, strcmp(name, "bulk") == 0 ? "" :
@@ -251,6 +303,9 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 	j.frameworks = cli_frameworks(cli);
 	if (j.policies == NULL || j.frameworks == NULL)
 		return CLI_ERROR;
+	if (j.framework != NULL &&
+	    cp_framework_set_find(j.frameworks, j.framework) == NULL)
+		return unknown_framework(cli, j.frameworks, j.framework);
 	j.plugins = strcmp(j.format, "csv") != 0 ? cli_plugins(cli) : NULL;
 	if (strcmp(j.format, "csv") != 0 && j.plugins == NULL)
 		return CLI_ERROR;

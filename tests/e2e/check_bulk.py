@@ -14,8 +14,11 @@ import glob
 import os
 import sys
 
-SHEETS = ["Summary", "Risk diagnosis A", "Risk diagnosis B",
+SHEETS = ["Summary", "Risk diagnosis A", "Risk diagnosis B", "CIS audit",
           "Asset ledger", "Account ledger (AWS)", "Resource list"]
+# The frameworks of the AWS unit: summary name -> framework id.
+FRAMEWORKS = {"CIS AWS Foundations Benchmark 5.0.0": "cis-aws-5.0.0",
+              "CIS AWS Foundations Benchmark 6.0.0": "cis-aws-6.0.0"}
 UNIT = ("demo-prod", "aws", "123456789012")
 
 
@@ -46,12 +49,22 @@ def check_sheets(sheets, want_findings):
           ["Report", "Environment", "Cloud", "Unit"])
     scores = {r[0]: r for r in summary[1:]}
     check("summary reports", sorted(scores),
-          sorted(["Risk diagnosis A", "Risk diagnosis B"]))
+          sorted(["Risk diagnosis A", "Risk diagnosis B"] + list(FRAMEWORKS)))
+    audit = sheets.get("CIS audit", [[]])
+    acol = {h: i for i, h in enumerate(audit[0])}
     for name, r in scores.items():
         check(name + " unit", tuple(r[1:4]), UNIT)
         passed, failed = int(r[4]), int(r[5])
-        # Every open finding is one failed judgement.
-        check(name + " fail", failed, len(want_findings))
+        if name in FRAMEWORKS:
+            # The audit's score counts its compliant and non-compliant
+            # rows of that framework.
+            st = [a[acol["Status"]] for a in audit[1:]
+                  if a[acol["Framework"]] == FRAMEWORKS[name]]
+            check(name + " compliant", passed, st.count("compliant"))
+            check(name + " non-compliant", failed, st.count("non-compliant"))
+        else:
+            # Every open finding is one failed judgement.
+            check(name + " fail", failed, len(want_findings))
         if passed <= 0:
             print(name + ": no pass counted")
         score = r[7]

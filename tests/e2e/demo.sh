@@ -124,6 +124,71 @@ run 1 "$CP" -c "$D/cloudpatrol.ini" -p demo report assets --env nope \
     -o "$T/nope.csv"
 has "$T/err" "portal demo has no environment 'nope'"
 same "$(ls "$T/nope.csv" 2>/dev/null)" ""
+# The CIS AWS 5.0.0 audit of the demo estate, read back with Python's csv:
+# exactly the failures the estate was built with are non-compliant, the
+# steps are on those rows only, and the score is compliant / (non-compliant
+# + compliant).  3.1 is manual in 5.0.0 even though the trail check fails.
+run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo report audit \
+    --framework cis-aws-5.0.0 -o "$T/audit.csv"
+"$py" - "$T/audit.csv" >"$T/diff" <<'EOF3'
+import csv, sys
+A = "arn:aws:iam::123456789012:"
+R = "arn:aws:ec2:%s:123456789012:security-group-rule/sgr-0000000000000%s"
+want = {("1.3", A + "root"), ("1.4", A + "root"),
+        ("1.7", A + "account-password-policy"),
+        ("1.8", A + "account-password-policy"), ("1.9", A + "user/bob"),
+        ("1.13", A + "user/carol"),
+        ("2.2.3", "arn:aws:rds:ap-northeast-1:123456789012:db:orders-db"),
+        ("5.3", R % ("ap-northeast-1", "a001")),
+        ("5.3", R % ("us-east-1", "a005")),
+        ("5.4", R % ("ap-northeast-1", "a002"))}
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+head = rows[0]
+audit = [dict(zip(head, r)) for r in rows[1:] if len(r) == len(head)]
+got = {(r["Requirement"], r["Resource ID"]) for r in audit
+       if r["Status"] == "non-compliant"}
+for w in sorted(want - got):
+    print("missing non-compliant: %s %s" % w)
+for g in sorted(got - want):
+    print("unexpected non-compliant: %s %s" % g)
+status = {r["Requirement"]: r["Status"] for r in audit}
+for req, st in (("1.1", "manual"), ("3.1", "manual"),
+                ("2.1.4", "not assessed")):
+    if status.get(req) != st:
+        print("%s is %s, not %s" % (req, status.get(req), st))
+if len({r["Requirement"] for r in audit}) != 63:
+    print("not 63 requirements")
+for r in audit:
+    if (r["Steps to comply"] != "") != (r["Status"] == "non-compliant"):
+        print("steps on a %s row: %s" % (r["Status"], r["Requirement"]))
+ok = sum(r["Status"] == "compliant" for r in audit)
+bad = sum(r["Status"] == "non-compliant" for r in audit)
+score = [r for r in rows if r[:1] == ["CIS AWS Foundations Benchmark 5.0.0"]]
+if [s[4:] for s in score] != [[str(ok), str(bad), "0",
+                               "%.1f%%" % (100.0 * ok / (ok + bad))]]:
+    print("score rows: %r (compliant %d, non-compliant %d)" %
+          (score, ok, bad))
+EOF3
+checks=$((checks + 1))
+if [ -s "$T/diff" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: the demo's CIS audit:"
+	sed 's/^/  /' "$T/diff"
+fi
+run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --lang ja report audit \
+    --level 1 -o "$T/audit-ja.csv"
+has "$T/audit-ja.csv" "非準拠"
+lacks "$T/audit-ja.csv" ",2.1.1,"
+run 2 "$CP" -c "$D/cloudpatrol.ini" -p demo report audit \
+    --framework cis-aws-9.9.9 -o "$T/x.csv"
+has "$T/err" "unknown framework 'cis-aws-9.9.9' (known: cis-aws-5.0.0"
+run 2 "$CP" -c "$D/cloudpatrol.ini" -p demo report audit --level 3 \
+    -o "$T/x.csv"
+has "$T/err" "--level takes 1 or 2, not '3'"
+run 2 "$CP" -c "$D/cloudpatrol.ini" -p demo report risk --variant A \
+    --level 1 -o "$T/x.csv"
+checks=$((checks + 1))
+[ ! -e "$T/x.csv" ] || { failures=$((failures + 1)); echo "FAIL: x.csv"; }
 
 mails=$(ls "$D/mail" | wc -l)
 posts=$(ls "$D/slack" | wc -l)

@@ -17,7 +17,7 @@ cp_audit_status_name(int status)
 {
 	static const char *const names[] = {
 		"compliant", "non-compliant", "not applicable", "manual",
-		"error"
+		"error", "not assessed"
 	};
 
 	if (status < 0 || (size_t)status >= sizeof(names) / sizeof(names[0]))
@@ -102,9 +102,12 @@ cp_audit_requirement(const struct cp_requirement *rq,
 		return CP_E_NOMEM;
 	}
 	if (rq->assessment == CP_ASSESSMENT_MANUAL || k == 0) {
+		/* Nothing to fold: one row for the requirement.  No
+		 * policy at all is not the same as no target. */
 		out[0].resource_id = "";
 		out[0].status = rq->assessment == CP_ASSESSMENT_MANUAL ?
-		    CP_AUDIT_MANUAL : CP_AUDIT_NOT_APPLICABLE;
+		    CP_AUDIT_MANUAL : rq->n_policies == 0 ?
+		    CP_AUDIT_NOT_ASSESSED : CP_AUDIT_NOT_APPLICABLE;
 		free(pick);
 		*rows = out;
 		*n_rows = 1;

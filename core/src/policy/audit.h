@@ -7,6 +7,9 @@
  * deciding policies:
  *   manual		the requirement is assessed by hand (one row, no
  *			resource; results are not looked at)
+ *   not assessed	automated, but no policy decides it (yet): it names
+ *			none, or the caller passed a copy without those it
+ *			did not run (one row, no resource)
  *   not applicable	no deciding policy returned a row: no target (one
  *			row, no resource)
  *   non-compliant	some deciding policy failed the resource
@@ -29,7 +32,8 @@ enum cp_audit_status {
 	CP_AUDIT_NON_COMPLIANT = 1,
 	CP_AUDIT_NOT_APPLICABLE = 2,
 	CP_AUDIT_MANUAL = 3,
-	CP_AUDIT_ERROR = 4
+	CP_AUDIT_ERROR = 4,
+	CP_AUDIT_NOT_ASSESSED = 5
 };
 
 /* One result of one policy on the unit (strings borrowed). */
@@ -45,7 +49,8 @@ struct cp_audit_row {
 	int status;			/* enum cp_audit_status */
 };
 
-/* "compliant", "non-compliant", "not applicable", "manual", "error". */
+/* "compliant", "non-compliant", "not applicable", "manual", "error",
+ * "not assessed"; "?" for anything else. */
 const char *cp_audit_status_name(int status);
 
 /*
@@ -67,8 +72,8 @@ int cp_score_risk(size_t pass, size_t fail, size_t no_target,
 
 /*
  * Audit score (R-CIS-3): compliant / (non-compliant + compliant); not
- * applicable, manual and error rows are left out.  0 when nothing to
- * score.
+ * applicable, manual, not assessed and error rows are left out.  0 when
+ * nothing to score.
  */
 int cp_score_audit(const struct cp_audit_row *rows, size_t n,
     double *score);

@@ -33,7 +33,7 @@ static const char *const known_keys[] = {
 };
 static const char *const req_keys[] = {
 	"id", "title", "level", "assessment", "section", "policies", "steps",
-	NULL
+	"params", NULL
 };
 
 static int
@@ -81,6 +81,73 @@ item_free(struct fw_item *it)
 	free(it->path);
 	json_decref(it->pub.json);
 	free(it);
+}
+
+static int
+names_policy(const struct cp_requirement *rq, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rq->n_policies; i++)
+		if (strcmp(rq->policies[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * "params": {policy: {name: value}}.  Checked here, not when the audit
+ * runs: a threshold the benchmark pins that the policy cannot take would
+ * otherwise turn every unit's row into an error.
+ */
+static cp_err
+parse_params(json_t *o, const cp_policy_set *policies,
+    struct cp_requirement *rq, char *why, size_t n)
+{
+	json_t *all = json_object_get(o, "params"), *vals, *v;
+	const struct cp_policy_param *pp;
+	const struct cp_policy *p;
+	const char *id, *name;
+	char reason[256];
+
+	rq->params = NULL;
+	if (all == NULL)
+		return CP_OK;
+	if (!json_is_object(all)) {
+		cp_snprintf(why, n, "requirement %s: params must be an object "
+		    "of policy ids", rq->id);
+		return CP_E_INVALID;
+	}
+	json_object_foreach(all, id, vals) {
+		if (!names_policy(rq, id)) {
+			cp_snprintf(why, n, "requirement %s: params names "
+			    "%.64s, which is not one of its policies", rq->id,
+			    id);
+			return CP_E_INVALID;
+		}
+		p = cp_policy_set_find(policies, id);
+		if (!json_is_object(vals) || p == NULL) {
+			cp_snprintf(why, n, "requirement %s: params of %.64s "
+			    "must be an object", rq->id, id);
+			return CP_E_INVALID;
+		}
+		json_object_foreach(vals, name, v) {
+			pp = cp_policy_param_find(p, name);
+			if (pp == NULL) {
+				cp_snprintf(why, n, "requirement %s: policy %s "
+				    "has no parameter %.64s", rq->id, id,
+				    name);
+				return CP_E_INVALID;
+			}
+			if (cp_policy_param_check_json(pp, v, reason,
+			    sizeof(reason)) != CP_OK) {
+				cp_snprintf(why, n, "requirement %s: %s: %s",
+				    rq->id, id, reason);
+				return CP_E_INVALID;
+			}
+		}
+	}
+	rq->params = all;
+	return CP_OK;
 }
 
 static cp_err
@@ -141,12 +208,9 @@ parse_requirement(json_t *o, size_t idx, const cp_policy_set *policies,
 		    "array of at most 64 policy ids", rq->id);
 		return CP_E_INVALID;
 	}
+	/* An automated requirement without a policy is allowed: the audit
+	 * reports it "not assessed" (see framework.h). */
 	rq->n_policies = json_array_size(a);
-	if (rq->n_policies == 0 && rq->assessment == CP_ASSESSMENT_AUTOMATED) {
-		cp_snprintf(why, n, "requirement %s is automated but names no "
-		    "policy", rq->id);
-		return CP_E_INVALID;
-	}
 	rq->policies = calloc(rq->n_policies + 1, sizeof(*rq->policies));
 	if (rq->policies == NULL)
 		return CP_E_NOMEM;
@@ -159,7 +223,7 @@ parse_requirement(json_t *o, size_t idx, const cp_policy_set *policies,
 		}
 		rq->policies[i] = s;
 	}
-	return CP_OK;
+	return parse_params(o, policies, rq, why, n);
 }
 
 static cp_err
@@ -306,17 +370,6 @@ visit(void *ud, const char *path, const char *name)
 	return CP_OK;
 }
 
-static int
-lists(const struct cp_requirement *rq, const char *policy)
-{
-	size_t i;
-
-	for (i = 0; i < rq->n_policies; i++)
-		if (strcmp(rq->policies[i], policy) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * A policy's "frameworks" mapping should agree with the frameworks: the
  * pack and the framework are often written by different people.
@@ -345,7 +398,7 @@ cross_check(const cp_framework_set *set, const cp_policy_set *policies,
 					cp_diag_warning(diag, p->json_path, 0,
 					    "%s has no requirement %s",
 					    fw->id, json_string_value(v));
-				else if (!lists(rq, p->id))
+				else if (!names_policy(rq, p->id))
 					cp_diag_warning(diag, p->json_path, 0,
 					    "%s requirement %s does not list "
 					    "%s", fw->id, rq->id, p->id);

@@ -15,14 +15,29 @@
  *       "level": 1,			1 or 2
  *       "assessment": "automated",	or "manual"
  *       "section": "1",
- *       "policies": ["AWS-C014"],	loaded policy ids; an automated
- *					requirement names at least one
+ *       "policies": ["AWS-C014"],	loaded policy ids that decide it;
+ *					may be empty or left out
+ *       "params": {"AWS-C014":		optional: parameter values the
+ *         {"max_age_days": 90}},	audit runs a listed policy with
  *       "steps": {"en", "ja"}}]}	how to become compliant (R-CIS-4)
  *
  * Only ids, levels and the assessment kind come from the benchmark; the
  * titles and steps are written in our own words.  A broken file is
  * reported as "<path>: <reason>" and skipped.  A policy whose
  * "frameworks" mapping disagrees with a loaded framework gets a warning.
+ *
+ * An automated requirement that names no policy is one no policy decides
+ * yet: the audit reports it "not assessed" (policy/audit.h) rather than
+ * refusing the whole framework, so a benchmark can be written down in
+ * full before every check exists.
+ *
+ * "params" pins the thresholds of the benchmark: the audit judges a
+ * policy with its pack's defaults overlaid by these values, never with
+ * the thresholds a portal set for its notifications.  It also lets one
+ * policy decide two requirements exactly (a password policy check run
+ * once for the length alone, once for reuse alone).  Each key must be one
+ * of the requirement's policies, each value a parameter of that policy
+ * within its bounds.
  */
 #ifndef CP_POLICY_FRAMEWORK_H
 #define CP_POLICY_FRAMEWORK_H
@@ -54,6 +69,7 @@ struct cp_requirement {
 	const char **policies;		/* the policies that decide it */
 	size_t n_policies;
 	struct cp_policy_text steps;
+	const json_t *params;		/* {policy: {name: value}} or NULL */
 };
 
 struct cp_framework {

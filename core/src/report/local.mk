@@ -12,4 +12,6 @@ libcloudpatrol_la_SOURCES += \
 	core/src/report/ledger.c \
 	core/src/report/assets.c \
 	core/src/report/accounts.c \
-	core/src/report/resources.c
+	core/src/report/resources.c \
+	core/src/report/audit.h \
+	core/src/report/audit.c

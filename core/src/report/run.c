@@ -220,11 +220,12 @@ struct known {
 
 static const struct known reports[] = {
 	{ "risk", 0, 1 },
+	{ "audit", P_AUDIT, 1 },
 	{ "assets", P_ASSETS, 0 },
 	{ "accounts", P_ACCOUNTS, 0 },
 	{ "resources", P_RESOURCES, 0 },
-	{ "bulk", P_RISK_A | P_RISK_B | P_ASSETS | P_ACCOUNTS |
-	    P_RESOURCES, 1 },
+	{ "bulk", P_RISK_A | P_RISK_B | P_AUDIT | P_ASSETS |
+	    P_ACCOUNTS | P_RESOURCES, 1 },
 };
 
 static const struct known *
@@ -264,6 +265,8 @@ run_parts(struct rrun *x, unsigned parts)
 		r = rrun_risk(x, 'A');
 	if (r == CP_OK && (parts & P_RISK_B) != 0)
 		r = rrun_risk(x, 'B');
+	if (r == CP_OK && (parts & P_AUDIT) != 0)
+		r = rrun_audit(x);
 	if (r == CP_OK && (parts & P_ASSETS) != 0)
 		r = rrun_assets(x);
 	if (r == CP_OK && (parts & P_ACCOUNTS) != 0)

@@ -3,6 +3,10 @@
 -- (0-65535 or 1-65535), from 0.0.0.0/0 or ::/0.
 --
 -- One row per ingress rule (IsEgress false); egress rules are no target.
+-- param('ip_versions') ([4, 6] by default) limits the rules to those
+-- whose source is an IPv4 or an IPv6 range: CIS counts 0.0.0.0/0 and ::/0
+-- under two requirements.  Rules whose source is no range are always
+-- judged.
 WITH rules AS (
     SELECT r.id, r.name,
            lower(CAST(json_extract(r.json, '$.IpProtocol') AS TEXT)) AS proto,
@@ -17,6 +21,12 @@ WITH rules AS (
     FROM resources r
     WHERE r.type = 'aws/ec2-security-group-rule'
       AND json_extract(r.json, '$.IsEgress') IN (0, 'false')
+      AND (json_extract(r.json, '$.CidrIpv4') IS NULL
+           OR EXISTS (SELECT 1 FROM json_each(param('ip_versions')) v
+                      WHERE v.value = 4))
+      AND (json_extract(r.json, '$.CidrIpv6') IS NULL
+           OR EXISTS (SELECT 1 FROM json_each(param('ip_versions')) v
+                      WHERE v.value = 6))
 ),
 judged AS (
     SELECT id, name,

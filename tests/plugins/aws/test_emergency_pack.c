@@ -612,6 +612,16 @@ test_parameters(void)
 	    RUS("a005") "|fail");
 	EXPECT(fails("demo", "AWS-E001", "{\"ports\": [\"5000-6000\"]}"),
 	    R("a021") "|fail; " R("a025") "|fail; " RUS("a005") "|fail");
+	/* One address family at a time, as CIS splits them (the rules of
+	 * the other family are no target). */
+	EXPECT(fails("demo", "AWS-E001", "{\"ip_versions\": [4]}"),
+	    R("a001") "|fail; " R("a020") "|fail; " RUS("a005") "|fail");
+	EXPECT(fails("demo", "AWS-E001", "{\"ip_versions\": [6]}"),
+	    R("a002") "|fail; " R("a021") "|fail; " R("a025") "|fail");
+	EXPECT(fails("demo", "AWS-E003", "{\"ip_versions\": [4]}"),
+	    RUS("a005") "|fail");
+	EXPECT(fails("demo", "AWS-E003", "{\"ip_versions\": [6]}"),
+	    R("a021") "|fail; " R("a025") "|fail");
 	EXPECT(fails("demo", "AWS-E002", "{\"ports\": [443]}"),
 	    R("a010") "|fail; " R("a021") "|fail; " R("a025") "|fail; "
 	    RUS("a005") "|fail");

@@ -97,6 +97,35 @@ test_audit_statuses(void)
 }
 
 static void
+test_audit_not_assessed(void)
+{
+	static const struct cp_audit_input in[] = {
+		{"P1", "vm-a", CP_RESULT_FAIL},
+		{"P2", "", CP_RESULT_ERROR},
+	};
+	struct cp_requirement none = req(CP_ASSESSMENT_AUTOMATED, NULL, 0);
+	struct cp_requirement manual = req(CP_ASSESSMENT_MANUAL, NULL, 0);
+	struct cp_audit_row *rows = NULL;
+	size_t n = 0;
+	double s = -1;
+
+	/* Automated, no deciding policy: whatever else ran, one row that
+	 * says nobody looked, not "no target". */
+	CU_ASSERT_STRING_EQUAL(audit(&none, in, 2), "=not assessed;");
+	CU_ASSERT_STRING_EQUAL(audit(&none, NULL, 0), "=not assessed;");
+	/* Manual stays manual without a policy. */
+	CU_ASSERT_STRING_EQUAL(audit(&manual, NULL, 0), "=manual;");
+	/* Never scored. */
+	CU_ASSERT_EQUAL_FATAL(cp_audit_requirement(&none, in, 2, &rows, &n),
+	    CP_OK);
+	CU_ASSERT_EQUAL(rows[0].status, CP_AUDIT_NOT_ASSESSED);
+	s = 42;
+	CU_ASSERT_FALSE(cp_score_audit(rows, n, &s));
+	CU_ASSERT_DOUBLE_EQUAL(s, 42, 0);
+	free(rows);
+}
+
+static void
 test_audit_status_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(CP_AUDIT_COMPLIANT),
@@ -108,7 +137,9 @@ test_audit_status_names(void)
 	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(CP_AUDIT_MANUAL),
 	    "manual");
 	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(CP_AUDIT_ERROR), "error");
-	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(5), "?");
+	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(CP_AUDIT_NOT_ASSESSED),
+	    "not assessed");
+	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(6), "?");
 	CU_ASSERT_STRING_EQUAL(cp_audit_status_name(-1), "?");
 }
 
@@ -148,15 +179,17 @@ test_audit_score_audit(void)
 		{"", CP_AUDIT_NOT_APPLICABLE},
 		{"", CP_AUDIT_MANUAL},
 		{"e", CP_AUDIT_ERROR},
+		{"", CP_AUDIT_NOT_ASSESSED},
 	};
 	double s = -1;
 
-	/* 3 compliant / (1 + 3); no target, manual, error left out. */
-	CU_ASSERT_TRUE(cp_score_audit(rows, 8, &s));
+	/* 3 compliant / (1 + 3); no target, manual, error and not
+	 * assessed left out. */
+	CU_ASSERT_TRUE(cp_score_audit(rows, 9, &s));
 	CU_ASSERT_DOUBLE_EQUAL(s, 0.75, 1e-12);
 	/* Only the not-applicable ones: nothing to score. */
 	s = 42;
-	CU_ASSERT_FALSE(cp_score_audit(rows + 4, 4, &s));
+	CU_ASSERT_FALSE(cp_score_audit(rows + 4, 5, &s));
 	CU_ASSERT_DOUBLE_EQUAL(s, 42, 0);
 	CU_ASSERT_TRUE(cp_score_audit(rows + 3, 2, &s));
 	CU_ASSERT_DOUBLE_EQUAL(s, 0.0, 1e-12);
@@ -186,6 +219,7 @@ main(void)
 {
 	static const struct cp_test tests[] = {
 		{"statuses", test_audit_statuses},
+		{"not_assessed", test_audit_not_assessed},
 		{"status_names", test_audit_status_names},
 		{"score_risk", test_audit_score_risk},
 		{"score_audit", test_audit_score_audit},

@@ -110,6 +110,7 @@ static void
 test_framework_broken_files_reported(void)
 {
 	const char *dirs[2] = {dir, NULL};
+	const struct cp_framework *fw;
 	cp_framework_set *set = NULL;
 	struct cp_diag diag;
 	char line[2048], p[1100];
@@ -125,9 +126,37 @@ test_framework_broken_files_reported(void)
 	json_array_append_new(json_object_get(req0(j), "policies"),
 	    json_string("TEST-X999"));
 	put("c-unknown", j);
+	/* No policy yet: loads, and the audit says "not assessed". */
 	j = base("fw-nopol");
 	json_array_clear(json_object_get(req0(j), "policies"));
 	put("d-nopol", j);
+	j = base("fw-nopol2");
+	json_object_del(req0(j), "policies");
+	put("d-nopol2", j);
+	/* Pinned parameters: good, and every way to get them wrong. */
+	j = base("fw-params");
+	json_object_set_new(req0(j), "params", json_pack("{s:{s:i}}",
+	    "TEST-E002", "max_age_days", 45));
+	put("n-params", j);
+	j = base("fw-params-list");
+	json_object_set_new(req0(j), "params", json_pack("[]"));
+	put("o-params", j);
+	j = base("fw-params-other");
+	json_object_set_new(req0(j), "params", json_pack("{s:{}}",
+	    "TEST-E001"));
+	put("p-params", j);
+	j = base("fw-params-name");
+	json_object_set_new(req0(j), "params", json_pack("{s:{s:i}}",
+	    "TEST-E002", "max_days", 45));
+	put("q-params", j);
+	j = base("fw-params-bound");
+	json_object_set_new(req0(j), "params", json_pack("{s:{s:i}}",
+	    "TEST-E002", "max_age_days", 0));
+	put("r-params", j);
+	j = base("fw-params-value");
+	json_object_set_new(req0(j), "params", json_pack("{s:i}",
+	    "TEST-E002", 3));
+	put("s-params", j);
 	j = base("fw-level");
 	json_object_set_new(req0(j), "level", json_integer(3));
 	put("e-level", j);
@@ -160,9 +189,22 @@ test_framework_broken_files_reported(void)
 	cp_diag_init(&diag);
 	CU_ASSERT_EQUAL_FATAL(cp_framework_set_load(dirs, policies, &set,
 	    &diag), CP_OK);
-	CU_ASSERT_EQUAL(cp_framework_set_count(set), 2);
+	CU_ASSERT_EQUAL(cp_framework_set_count(set), 5);
 	CU_ASSERT_PTR_NOT_NULL(cp_framework_set_find(set, "fw-good"));
 	CU_ASSERT_PTR_NOT_NULL(cp_framework_set_find(set, "fw-extra"));
+	fw = cp_framework_set_find(set, "fw-nopol");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fw);
+	CU_ASSERT_EQUAL(fw->requirements[0].n_policies, 0);
+	CU_ASSERT_EQUAL(fw->requirements[0].assessment,
+	    CP_ASSESSMENT_AUTOMATED);
+	CU_ASSERT_PTR_NULL(fw->requirements[0].params);
+	fw = cp_framework_set_find(set, "fw-nopol2");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fw);
+	CU_ASSERT_EQUAL(fw->requirements[0].n_policies, 0);
+	fw = cp_framework_set_find(set, "fw-params");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fw);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(
+	    fw->requirements[0].params, "TEST-E002"), "max_age_days")), 45);
 #define EXPECT(sub, msg)                                                     \
 	do {                                                                 \
 		snprintf(line, sizeof(line), "%s/%s/framework.json: %s", dir, \
@@ -173,7 +215,16 @@ test_framework_broken_files_reported(void)
 	EXPECT("b-extra", "warning: requirement 1.2: unknown field 'profile' "
 	    "is ignored");
 	EXPECT("c-unknown", "requirement 1.2: unknown policy TEST-X999");
-	EXPECT("d-nopol", "requirement 1.2 is automated but names no policy");
+	EXPECT("o-params", "requirement 1.2: params must be an object of "
+	    "policy ids");
+	EXPECT("p-params", "requirement 1.2: params names TEST-E001, which is "
+	    "not one of its policies");
+	EXPECT("q-params", "requirement 1.2: policy TEST-E002 has no "
+	    "parameter max_days");
+	EXPECT("r-params", "requirement 1.2: TEST-E002: max_age_days = 0: "
+	    "must be between 1 and 3650");
+	EXPECT("s-params", "requirement 1.2: params of TEST-E002 must be an "
+	    "object");
 	EXPECT("e-level", "requirement 1.2: level must be 1 or 2");
 	EXPECT("f-assess", "requirement 1.2: assessment must be automated or "
 	    "manual");
@@ -189,8 +240,8 @@ test_framework_broken_files_reported(void)
 	EXPECT("m-json", "not valid JSON: line 1 column 7: unexpected token "
 	    "near end of file");
 #undef EXPECT
-	CU_ASSERT_EQUAL(diag.errors, 11);
-	CU_ASSERT_EQUAL(diag.n, 13);
+	CU_ASSERT_EQUAL(diag.errors, 15);
+	CU_ASSERT_EQUAL(diag.n, 17);
 	cp_framework_set_free(set);
 	cp_diag_free(&diag);
 }

@@ -42,3 +42,15 @@ tests_unit_report_test_ledger_CFLAGS = $(TEST_CC_FLAGS)
 tests_unit_report_test_ledger_LDADD = $(TEST_LINK)
 TESTS += tests/unit/report/test_assets tests/unit/report/test_accounts \
 	tests/unit/report/test_resources tests/unit/report/test_ledger
+
+## test_audit: the CIS audit part on the same inspections, against the
+## small frameworks of tests/data/report/frameworks.
+check_PROGRAMS += tests/unit/report/test_audit
+tests_unit_report_test_audit_SOURCES = tests/unit/report/test_audit.c
+tests_unit_report_test_audit_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_audit_LDADD = $(TEST_LINK)
+TESTS += tests/unit/report/test_audit
+EXTRA_DIST += \
+	tests/data/report/frameworks/testcloud-1.0.0/framework.json \
+	tests/data/report/frameworks/testcloud-2.0.0/framework.json \
+	tests/data/report/frameworks/other-1.0.0/framework.json
