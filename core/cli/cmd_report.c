@@ -18,8 +18,8 @@ report_help(struct cli *cli)
 {
 	printf("%s", cli_text(cli,
 	    "Usage: cloudpatrol [-p PORTAL] [--lang ja|en] report NAME\n"
-	    "           [--env ENV [--unit UNIT] | --all] [--format csv|xlsx] "
-	    "[--no-bom] -o FILE\n"
+	    "           [[--env ENV] [--unit UNIT] | --all] [--format csv|xlsx] "
+	    "[--no-bom]\n           [--lang ja|en] -o FILE\n"
 	    "Reports:\n"
 	    "  risk --variant A|B   risk diagnosis: A lists the risks present "
 	    "now, B adds the\n"
@@ -49,12 +49,14 @@ report_help(struct cli *cli)
 	    "                       (xlsx)\n"
 	    "The summary gives the scores per unit: pass / (fail + pass), where "
 	    "a policy\nwith no target counts as a pass; for an audit, compliant "
-	    "/ (non-compliant +\ncompliant). The format comes from "
-	    "--format, else from\nthe name of FILE (.xlsx: xlsx, else csv). CSV "
-	    "is UTF-8 with a byte order mark\n(--no-bom leaves it out), its "
-	    "summary last; XLSX needs the report-xlsx plugin\nand puts the "
-	    "summary first. Cells that start like a formula are "
-	    "neutralised.\n-o - writes CSV to standard output.\n"
+	    "/ (non-compliant +\ncompliant). The format comes from --format, "
+	    "else from the name of FILE (.xlsx:\nxlsx, else csv). CSV is UTF-8 "
+	    "with a byte order mark (--no-bom leaves it out),\nits summary "
+	    "last; XLSX needs the report-xlsx plugin and puts the summary "
+	    "first.\nCells that start like a formula are neutralised. -o - "
+	    "writes CSV to standard\noutput. Without --env or --unit, every "
+	    "unit of the portal; --unit alone names a\nunit of one "
+	    "environment.\n"
 	    "Asset ledger categories (AWS, from the latest snapshot):\n"
 	    "  A: public           a public IPv4 on an instance or network "
 	    "interface (its\n"
@@ -76,8 +78,8 @@ report_help(struct cli *cli)
 	    "  B: private only     none of the above (internal load balancers, "
 	    "private RDS)\n",
 	    "使い方: cloudpatrol [-p PORTAL] [--lang ja|en] report NAME\n"
-	    "            [--env ENV [--unit UNIT] | --all] [--format csv|xlsx] "
-	    "[--no-bom] -o FILE\n"
+	    "            [[--env ENV] [--unit UNIT] | --all] [--format csv|xlsx] "
+	    "[--no-bom]\n            [--lang ja|en] -o FILE\n"
 	    "レポート:\n"
 	    "  risk --variant A|B   リスク診断レポート。A は現在のリスク、B は"
 	    "それに過去 30 日の\n"
@@ -104,12 +106,14 @@ report_help(struct cli *cli)
 	    "  bulk                 上のすべてのレポートを全環境について 1 シート"
 	    "ずつ (xlsx)\n"
 	    "サマリーはユニットごとのスコア (合格 / (不合格 + 合格)、診断対象なし"
-	    "は合格。監査は\n準拠 / (非準拠 + 準拠)) です。形式は --format、なければ FILE の名前で決まります "
-	    "(.xlsx なら xlsx、それ以外は csv)。\nCSV は BOM 付き UTF-8 "
-	    "(--no-bom で BOM なし) で、サマリーは末尾です。XLSX には\n"
-	    "report-xlsx プラグインが必要で、サマリーは先頭のシートです。数式と"
-	    "して解釈\nされうるセルは無害化します。-o - で CSV を標準出力に"
-	    "書き出します。\n"
+	    "は合格。監査は\n準拠 / (非準拠 + 準拠)) です。形式は --format、"
+	    "なければ FILE の名前で決まります\n(.xlsx なら xlsx、それ以外は "
+	    "csv)。CSV は BOM 付き UTF-8 (--no-bom で BOM なし) で、\n"
+	    "サマリーは末尾です。XLSX には report-xlsx プラグインが必要で、"
+	    "サマリーは先頭の\nシートです。数式として解釈されうるセルは無害化"
+	    "します。-o - で CSV を標準出力に\n書き出します。--env も --unit "
+	    "もなければポータルの全ユニット、--unit だけのときは\n1 つの環境の"
+	    "ユニットを指します。\n"
 	    "資産台帳の区分 (AWS、最新のスナップショットより):\n"
 	    "  A: 公開              インスタンスまたはネットワークインター"
 	    "フェースのパブリック\n"
@@ -187,6 +191,7 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		{ "env", required_argument, NULL, 'e' },
 		{ "unit", required_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "lang", required_argument, NULL, 'g' },
 		{ "no-bom", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -248,6 +253,14 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		case 'a':
 			all = 1;
 			break;
+		case 'g':
+			/* Also after the command, as report jobs are written. */
+			if (strcmp(optarg, "ja") != 0 &&
+			    strcmp(optarg, "en") != 0)
+				return cli_usage(cli, "report", "--lang takes "
+				    "ja or en, not '%s'", optarg);
+			cli->lang = optarg;
+			break;
 		case 'B':
 			j.flags |= CP_REPORT_NO_BOM;
 			break;
@@ -275,11 +288,9 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "report", "report %s needs -o FILE%s",
 		    name, strcmp(name, "bulk") == 0 ? "" :
 		    " (- for standard output)");
-	if (j.unit != NULL && j.env == NULL)
-		return cli_usage(cli, "report", "--unit needs --env");
-	if (all && j.env != NULL)
-		return cli_usage(cli, "report", "--all and --env exclude "
-		    "each other");
+	if (all && (j.env != NULL || j.unit != NULL))
+		return cli_usage(cli, "report", "--all excludes --env and "
+		    "--unit");
 	if (j.format == NULL)
 		j.format = ends_with(j.path, ".xlsx") ? "xlsx" : "csv";
 	if (strcmp(name, "bulk") == 0) {

@@ -178,6 +178,20 @@ run 2 "$CP" report bulk -o "$T/x.csv"
 has "$T/err" "give -o FILE.xlsx"
 run 1 "$CP" report risk --variant A --env prod --unit 999 -o "$T/none.csv"
 has "$T/err" "portal acme has no unit '999'"
+# A unit alone, and the language after the command.
+run 0 "$CP" report risk --variant A --unit 111111111111 --no-bom --lang ja \
+    -o -
+has "$T/out" "リスク診断 A,prod,testcloud,111111111111,6,5,0,54.5%"
+run 1 "$CP" report risk --variant A --unit 999 -o "$T/none.csv"
+has "$T/err" "portal acme has no unit '999'"
+# The same unit in a second environment: --unit alone is ambiguous.
+run 0 "$CP" env add testcloud prod2 --fixtures "$cloud" --token-file "$T/token"
+run 1 "$CP" report risk --variant A --unit 111111111111 -o "$T/none.csv"
+has "$T/err" "unit '111111111111' is in environments 'prod' and 'prod2': give --env"
+run 0 "$CP" env remove prod2 --yes
+run 2 "$CP" report risk --variant A --all --unit 111111111111 -o -
+has "$T/err" "--all excludes --env and --unit"
+run 2 "$CP" report risk --variant A --lang fr -o -
 checks=$((checks + 1))
 if [ -e "$T/none.csv" ]; then
 	failures=$((failures + 1))

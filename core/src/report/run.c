@@ -193,7 +193,14 @@ load_units(struct rrun *x)
 		    cp_store_errmsg(x->j->store));
 		return r;
 	}
-	if (x->n_units == 0 && x->j->env != NULL) {
+	if (x->j->env == NULL && x->j->unit != NULL && x->n_units > 1) {
+		/* --unit alone: it must name one unit of the portal. */
+		snprintf(x->why, x->why_size, "unit '%s' is in environments "
+		    "'%s' and '%s': give --env", x->j->unit,
+		    x->units[0].env.name, x->units[1].env.name);
+		return CP_E_INVALID;
+	}
+	if (x->n_units == 0 && (x->j->env != NULL || x->j->unit != NULL)) {
 		snprintf(x->why, x->why_size, "portal %s has no %s '%s'",
 		    x->j->portal->name, x->j->unit != NULL ? "unit" :
 		    "environment", x->j->unit != NULL ? x->j->unit :

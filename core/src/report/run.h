@@ -32,7 +32,7 @@ struct cp_report_job {
 	const char *framework;		/* audit: id; NULL: every one */
 	int level;			/* audit: 1 or 2; 0: both */
 	const char *env;		/* scope; NULL: the whole portal */
-	const char *unit;		/* needs env */
+	const char *unit;		/* alone: must be in one env */
 	/* output */
 	const char *format;		/* "csv", "xlsx" */
 	const char *path;		/* "-": standard output (CSV) */
