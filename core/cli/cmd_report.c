@@ -4,6 +4,7 @@
  * as CSV or through a report writer plugin (XLSX).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,31 @@ report_help(struct cli *cli)
 	    "  B: 非公開            上記以外 (internal のロードバランサー、"
 	    "非公開の RDS など)\n"));
 	return CLI_OK;
+}
+
+/* The signal that interrupted the report (SIGINT, SIGTERM), or 0. */
+static volatile sig_atomic_t report_signal;
+
+static void
+on_signal(int sig)
+{
+	report_signal = sig;
+}
+
+/*
+ * SIGINT and SIGTERM end the report at its next row, so that its
+ * temporary file is removed; the signal is raised again afterwards.
+ */
+static void
+catch_signals(int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 /* A progress bar on a terminal. */
@@ -325,7 +351,17 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 	j.log = cp_core_log(cli->core);
 	if (isatty(STDERR_FILENO) && !cli->json && strcmp(j.path, "-") != 0)
 		j.progress = progress;
+	j.cancel = &report_signal;
+	catch_signals(1);
 	r = cp_report_run(&j, &res, why, sizeof(why));
+	catch_signals(0);
+	if (report_signal != 0) {
+		fprintf(stderr, "%s", cli_text(cli, "cloudpatrol: report "
+		    "interrupted: no file written\n", "cloudpatrol: レポートを"
+		    "中断しました。ファイルは書き出していません\n"));
+		raise(report_signal);
+		return CLI_ERROR;
+	}
 	if (r != CP_OK)
 		return cli_error(cli, "report %s: %s", name, why[0] != '\0' ?
 		    why : cp_strerror(r));
@@ -336,6 +372,11 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		    "cloudpatrol: report %s: 32,767 文字を超える %zu 個のセルを"
 		    "短縮しました (Excel の上限。CSV は全文を保持します)\n"),
 		    name, res.shortened);
+	if (res.repaired > 0)
+		fprintf(stderr, cli_text(cli, "cloudpatrol: report %s: %zu "
+		    "cell(s) were not valid UTF-8 (shown with U+FFFD)\n",
+		    "cloudpatrol: report %s: UTF-8 として正しくない %zu 個のセル"
+		    "を U+FFFD で置き換えました\n"), name, res.repaired);
 	if (strcmp(j.path, "-") == 0)
 		return CLI_OK;
 	if (cli->json)

@@ -116,6 +116,12 @@ if [ "${CP_HAVE_XLSX:-}" = yes ]; then
 		echo "FAIL: the bulk workbook:"
 		sed 's/^/  /' "$T/bulk.txt"
 	fi
+	# A relative file name (demo.sh runs in $T), in Japanese.
+	run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --lang ja report bulk \
+	    -o rel.xlsx
+	has "$T/out" "rel.xlsx を書き出しました"
+	same "$(ls "$T" | grep -c -e '^rel\.xlsx$')" 1
+	same "$(ls "$T" | grep -c -e '\.tmp-' || true)" 0
 else
 	has "$T/demo-run-1.txt" "the report-xlsx plugin is not built"
 	same "$(ls "$D/cloudpatrol-bulk.xlsx" 2>/dev/null)" ""

@@ -52,7 +52,13 @@ jl_open(void *ctx, const char *path, const json_t *options, void **doc)
 {
 	struct jl_doc *d;
 
+	const char *tmpdir = json_string_value(json_object_get(options,
+	    "tmpdir"));
+
 	(void)ctx;
+	/* The contract: always given, absolute. */
+	if (tmpdir == NULL || tmpdir[0] != '/')
+		return CP_E_INVALID;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return CP_E_NOMEM;

@@ -263,7 +263,8 @@ struct cp_notifier_ops {
  * core renames it when close commits, and removes it otherwise).  Options:
  *   {"lang": "en"|"ja",		the language of the report
  *    "title": "...",			document title (may be absent)
- *    "tmpdir": "/dir"}		where the writer may keep scratch files
+ *    "tmpdir": "/dir"}		always given, absolute: where the writer
+ *				may keep scratch files (the file's folder)
  *
  * add_table(doc, table): start a table (a sheet); rows that follow go to
  * it.  Names are valid for every format: 1..31 characters, none of
@@ -274,7 +275,8 @@ struct cp_notifier_ops {
  *    "columns": [{"title": "Policy", "type": "text", "width": 20}, ...],
  *    "resume": false}
  * type is one of text, integer, decimal, percentage, timestamp, url;
- * width (optional) is in characters.  With "resume": true and the name of
+ * width (optional) is in characters; titles are neutralised like text
+ * cells.  Characters are counted as Excel counts them, in UTF-16 units.  With "resume": true and the name of
  * a table added before (columns absent), rows go to that table again,
  * after its last row: this is how a summary placed first is filled last.
  *
@@ -288,7 +290,11 @@ struct cp_notifier_ops {
  *				since the epoch, UTC
  *   real			decimal columns; percentage columns as a
  *				fraction (0.875 is 87.5 %)
- * A cell of another kind than its column is CP_E_INVALID.
+ * Strings are valid UTF-8 (the core repairs what is not).  A cell of
+ * another kind than its column is CP_E_INVALID; so are reals that are
+ * not finite.  A writer that cannot take more rows in a table (XLSX:
+ * 1,048,576 a sheet) answers CP_E_LIMIT.  After CP_E_IO the core only
+ * calls close.
  *
  * close(doc, commit): commit 1 finishes the file; 0 abandons it.  Either
  * way doc is freed.  A write error (a full disk) is CP_E_IO, at whichever

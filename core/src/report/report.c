@@ -2,6 +2,8 @@
  * report.c - the report model over the CSV writer and writer plugins.
  */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ struct cp_report {
 	cp_log *log;
 	cp_report_text_fn text_fn;
 	void *text_ud;
+	const volatile sig_atomic_t *cancel;
 	/* CSV */
 	FILE *fp;
 	cp_csv *csv;
@@ -45,7 +48,7 @@ struct cp_report {
 	struct rtable *cur;
 	const struct cp_report_table *summary_def;
 	int summary;			/* index of the summary, -1: none */
-	size_t rows, shortened;
+	size_t rows, shortened, repaired;
 	cp_err err;
 	char why[512];
 };
@@ -83,17 +86,88 @@ fail(cp_report *r, cp_err err, const char *fmt, ...)
 	return err;
 }
 
-/* The length of the UTF-8 sequence at s (1 for a stray byte). */
+/*
+ * The length of the valid UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when s does not
+ * start one (a stray or cut byte).  s[0] is not NUL.
+ */
+static size_t
+u8valid(const unsigned char *s)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80 || (c == 0xf0 && s[1] < 0x90) ||
+		    (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Like u8valid, but a byte that starts no character counts as one. */
 static size_t
 u8len(const unsigned char *s)
 {
-	if (s[0] >= 0xf0 && s[1] != 0 && s[2] != 0 && s[3] != 0)
-		return 4;
-	if (s[0] >= 0xe0 && s[1] != 0 && s[2] != 0)
-		return 3;
-	if (s[0] >= 0xc0 && s[1] != 0)
-		return 2;
-	return 1;
+	size_t l = u8valid(s);
+
+	return l != 0 ? l : 1;
+}
+
+/*
+ * s as valid UTF-8: NULL when it is valid already, else a copy (the
+ * caller's) where every byte that starts no character is U+FFFD, except
+ * an incomplete character at the very end (text cut by a fixed-size
+ * buffer), which is dropped.
+ */
+static char *
+u8repair(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, bad = 0;
+	char *out, *o;
+
+	for (i = 0; p[i] != '\0'; i += u8len(p + i))
+		if (u8valid(p + i) == 0)
+			bad++;
+	if (bad == 0)
+		return NULL;
+	out = malloc(i + bad * 2 + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	for (i = 0; p[i] != '\0'; ) {
+		size_t l = u8valid(p + i), k;
+
+		if (l != 0) {
+			memcpy(o, p + i, l);
+			o += l;
+			i += l;
+			continue;
+		}
+		/* A cut character at the end: drop it. */
+		for (k = 1; p[i + k] != '\0' && (p[i + k] & 0xc0) == 0x80; k++)
+			;
+		if (p[i + k] == '\0' && p[i] >= 0xc2 && p[i] <= 0xf4 &&
+		    k < (p[i] >= 0xf0 ? 4u : p[i] >= 0xe0 ? 3u : 2u))
+			break;
+		memcpy(o, "\xef\xbf\xbd", 3);
+		o += 3;
+		i++;
+	}
+	*o = '\0';
+	return out;
 }
 
 void
@@ -113,7 +187,8 @@ cp_report_sheet_name(const char *want, const char *const *used, size_t n,
 
 		if (units + u > CP_REPORT_SHEET_MAX)
 			break;
-		if (l == 1 && (*s < 0x20 || strchr("[]:*?/\\", *s) != NULL))
+		if (l == 1 && (*s < 0x20 || u8valid(s) == 0 ||
+		    strchr("[]:*?/\\", *s) != NULL))
 			base[len++] = '_';
 		else {
 			memcpy(base + len, s, l);
@@ -204,8 +279,15 @@ table_json(const cp_report *r, const struct rtable *t)
 
 	for (i = 0; cols != NULL && i < t->n_cols; i++) {
 		const struct cp_report_col *c = &t->def->cols[i];
-		json_t *cj = json_pack("{s:s, s:s}", "title", is_ja(r) &&
-		    c->ja != NULL ? c->ja : c->en, "type",
+		const char *title = is_ja(r) && c->ja != NULL ? c->ja : c->en;
+		char safe[256];
+		json_t *cj;
+
+		if (cp_csv_is_formula(title)) {
+			snprintf(safe, sizeof(safe), "'%s", title);
+			title = safe;
+		}
+		cj = json_pack("{s:s, s:s}", "title", title, "type",
 		    type_names[t->types[i]]);
 
 		if (cj != NULL && c->width > 0)
@@ -457,19 +539,63 @@ plugin_row(cp_report *r, const struct cp_cell *cells, size_t n)
 	}
 	e = r->ops->add_row(r->doc, r->row);
 	if (e != CP_OK)
-		return fail(r, e, "the writer failed on a row of '%s'",
-		    r->cur->name);
+		return fail(r, e, "the writer failed on a row of '%s': %s%s",
+		    r->cur->name, cp_strerror(e), e == CP_E_LIMIT ? " (a sheet "
+		    "holds at most 1,048,576 rows in XLSX; CSV has no limit)" :
+		    "");
+	return CP_OK;
+}
+
+/*
+ * Text cells that are not valid UTF-8 (cloud data, or our own text cut
+ * by a fixed-size buffer) repaired: *fixed is NULL when all are valid,
+ * else a copy of the row whose repaired cells point into *copies.
+ */
+static cp_err
+repair_row(cp_report *r, const struct cp_cell *cells, size_t n,
+    struct cp_cell **fixed, char ***copies)
+{
+	size_t i;
+
+	*fixed = NULL;
+	*copies = NULL;
+	for (i = 0; i < n; i++) {
+		char *c;
+
+		if (cells[i].kind != CP_CELL_TEXT ||
+		    (c = u8repair(cells[i].s)) == NULL)
+			continue;
+		if (*fixed == NULL) {
+			*fixed = malloc(n * sizeof(**fixed));
+			*copies = calloc(n, sizeof(**copies));
+			if (*fixed == NULL || *copies == NULL) {
+				free(*fixed);
+				free(*copies);
+				free(c);
+				*fixed = NULL;
+				return fail(r, CP_E_NOMEM, "out of memory");
+			}
+			memcpy(*fixed, cells, n * sizeof(**fixed));
+		}
+		(*copies)[i] = c;
+		(*fixed)[i].s = c;
+		r->repaired++;
+	}
 	return CP_OK;
 }
 
 cp_err
 cp_report_row(cp_report *r, const struct cp_cell *cells, size_t n)
 {
+	struct cp_cell *fixed;
+	char **copies;
 	size_t i;
 	cp_err e;
 
 	if (r->err != CP_OK)
 		return r->err;
+	if (r->cancel != NULL && *r->cancel != 0)
+		return fail(r, CP_E_CANCELLED, "interrupted");
 	if (r->cur == NULL)
 		return fail(r, CP_E_INVALID, "a row before any table");
 	if (n != r->cur->n_cols)
@@ -480,14 +606,24 @@ cp_report_row(cp_report *r, const struct cp_cell *cells, size_t n)
 		    (cells[i].kind == CP_CELL_TEXT && cells[i].s == NULL))
 			return fail(r, CP_E_INVALID, "a cell that does not "
 			    "fit its column %s", r->cur->def->cols[i].en);
-		if (cells[i].kind == CP_CELL_REAL &&
-		    cells[i].d != cells[i].d)
+		if (cells[i].kind == CP_CELL_REAL && !isfinite(cells[i].d))
 			return fail(r, CP_E_INVALID, "a cell of column %s is "
-			    "not a number", r->cur->def->cols[i].en);
+			    "not a finite number", r->cur->def->cols[i].en);
 	}
+	e = repair_row(r, cells, n, &fixed, &copies);
+	if (e != CP_OK)
+		return e;
+	if (fixed != NULL)
+		cells = fixed;
 	e = r->ops == NULL ? csv_row(r, cells, n) : plugin_row(r, cells, n);
 	if (e == CP_OK)
 		r->rows++;
+	if (fixed != NULL) {
+		for (i = 0; i < n; i++)
+			free(copies[i]);
+		free(copies);
+		free(fixed);
+	}
 	return e;
 }
 
@@ -501,6 +637,12 @@ size_t
 cp_report_shortened(const cp_report *r)
 {
 	return r->shortened;
+}
+
+size_t
+cp_report_repaired(const cp_report *r)
+{
+	return r->repaired;
 }
 
 static void
@@ -538,7 +680,7 @@ open_plugin(cp_report *r, const struct cp_report_opts *o, char *why,
 	const void *ops = NULL;
 	void *ctx = NULL;
 	json_t *opts;
-	char dir[4096], *slash;
+	char dir[4096], absdir[PATH_MAX], *slash;
 	cp_err e;
 	int fd;
 
@@ -563,6 +705,7 @@ open_plugin(cp_report *r, const struct cp_report_opts *o, char *why,
 		return CP_E_IO;
 	}
 	close(fd);
+	/* The scratch folder: the file's own, as an absolute path. */
 	snprintf(dir, sizeof(dir), "%s", r->tmp);
 	slash = strrchr(dir, '/');
 	if (slash == NULL)
@@ -571,8 +714,14 @@ open_plugin(cp_report *r, const struct cp_report_opts *o, char *why,
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	if (realpath(dir, absdir) == NULL) {
+		snprintf(why, why_size, "cannot write %s: %s", r->path,
+		    strerror(errno));
+		unlink(r->tmp);
+		return CP_E_IO;
+	}
 	opts = json_pack("{s:s, s:s}", "lang", is_ja(r) ? "ja" : "en",
-	    "tmpdir", dir);
+	    "tmpdir", absdir);
 	if (opts != NULL && o->title != NULL)
 		json_object_set_new(opts, "title", json_string(o->title));
 	r->row = json_array();
@@ -649,6 +798,7 @@ cp_report_open(const struct cp_report_opts *o, cp_report **out, char *why,
 		r->summary_def = o->summary;
 		r->text_fn = o->text_fn;
 		r->text_ud = o->text_ud;
+		r->cancel = o->cancel;
 		*out = r;
 		return CP_OK;
 	}
@@ -664,6 +814,7 @@ cp_report_open(const struct cp_report_opts *o, cp_report **out, char *why,
 	r->lang = o->lang != NULL && strcmp(o->lang, "ja") == 0 ? "ja" : "en";
 	r->log = o->log;
 	r->summary = -1;
+	r->cancel = o->cancel;
 	if (strcmp(o->path, "-") != 0 && (r->path = strdup(o->path)) ==
 	    NULL) {
 		free(r);

@@ -28,6 +28,7 @@
 #ifndef CP_REPORT_REPORT_H
 #define CP_REPORT_REPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -134,6 +135,9 @@ struct cp_report_opts {
 	const struct cp_report_table *summary;
 	cp_registry *plugins;		/* writer plugins (not for CSV) */
 	cp_log *log;
+	/* When *cancel becomes non-zero (a signal), the next row fails with
+	 * CP_E_CANCELLED and the report is abandoned.  May be NULL. */
+	const volatile sig_atomic_t *cancel;
 	/* Instead of a file (format and path unused): for tests. */
 	cp_report_text_fn text_fn;
 	void *text_ud;
@@ -166,9 +170,14 @@ cp_err cp_report_row(cp_report *r, const struct cp_cell *cells, size_t n);
 cp_err cp_report_close(cp_report *r, int commit, char *why,
     size_t why_size);
 
-/* Rows written so far (all tables), and text cells shortened. */
+/*
+ * Rows written so far (all tables), text cells shortened, and text cells
+ * that were not valid UTF-8 (each byte that starts no character became
+ * U+FFFD; a character cut at the very end was dropped).
+ */
 size_t cp_report_rows(const cp_report *r);
 size_t cp_report_shortened(const cp_report *r);
+size_t cp_report_repaired(const cp_report *r);
 
 /*
  * A valid sheet name for want (see above), not equal ignoring case to any

@@ -319,6 +319,7 @@ cp_report_run(const struct cp_report_job *j, struct cp_report_result *res,
 		o.plugins = j->plugins;
 		o.log = j->log;
 		o.title = j->name;
+		o.cancel = j->cancel;
 		r = cp_report_open(&o, &x.rep, why, why_size);
 	}
 	if (r == CP_OK)
@@ -328,6 +329,7 @@ cp_report_run(const struct cp_report_job *j, struct cp_report_result *res,
 	if (x.rep != NULL) {
 		res->rows = cp_report_rows(x.rep);
 		res->shortened = cp_report_shortened(x.rep);
+		res->repaired = cp_report_repaired(x.rep);
 		rc = cp_report_close(x.rep, r == CP_OK, r == CP_OK || why[0] ==
 		    '\0' ? why : NULL, why_size);
 		if (r == CP_OK)

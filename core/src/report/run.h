@@ -48,6 +48,8 @@ struct cp_report_job {
 	const cp_geoip *geoip;
 	cp_log *log;
 	time_t now;			/* 0: time(NULL) */
+	/* see cp_report_opts.cancel; may be NULL */
+	const volatile sig_atomic_t *cancel;
 	/* called after each unit of each part; may be NULL */
 	void (*progress)(void *ud, size_t done, size_t total);
 	void *progress_ud;
@@ -57,6 +59,7 @@ struct cp_report_result {
 	size_t units;			/* units reported (distinct) */
 	size_t rows;
 	size_t shortened;		/* text cells cut for the format */
+	size_t repaired;		/* text cells not valid UTF-8 */
 };
 
 /* Whether name is a known report. */

@@ -533,7 +533,122 @@ test_report_plugin_failures_leave_nothing(void)
 	row2(r, "io-error", 2, CP_E_IO);
 	row2(r, "fine", 3, CP_E_IO);
 	CU_ASSERT_EQUAL(cp_report_close(r, 1, why, sizeof(why)), CP_E_IO);
-	CU_ASSERT_STRING_EQUAL(why, "the writer failed on a row of 'Items'");
+	CU_ASSERT_STRING_EQUAL(why, "the writer failed on a row of 'Items': "
+	    "input/output error");
+	CU_ASSERT_EQUAL(dir_entries(), 0);
+}
+
+/* A relative file name: the writer still gets an absolute tmpdir. */
+static void
+test_report_relative_path(void)
+{
+	struct cp_report_opts o;
+	cp_report *r;
+	char why[256], cwd[4096];
+	json_t *a;
+	const char *tmpdir;
+
+	clear_dir();
+	CU_ASSERT_FATAL(getcwd(cwd, sizeof(cwd)) != NULL);
+	CU_ASSERT_FATAL(chdir(dir) == 0);
+	o = opts("jsonl", "rel.jsonl");
+	CU_ASSERT_EQUAL(cp_report_open(&o, &r, why, sizeof(why)), CP_OK);
+	if (r != NULL) {
+		CU_ASSERT_EQUAL(cp_report_table(r, &t_items), CP_OK);
+		CU_ASSERT_EQUAL(cp_report_close(r, 1, why, sizeof(why)),
+		    CP_OK);
+	}
+	a = lines_of("rel.jsonl");
+	tmpdir = json_string_value(json_object_get(line(a, 0, "open"),
+	    "tmpdir"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmpdir);
+	CU_ASSERT_EQUAL(tmpdir[0], '/');
+	json_decref(a);
+	CU_ASSERT_FATAL(chdir(cwd) == 0);
+	CU_ASSERT_EQUAL(dir_entries(), 1);
+}
+
+/* Text that is not UTF-8 is repaired for every writer; inf is refused. */
+static void
+test_report_bad_utf8_and_inf(void)
+{
+	struct cp_report_opts o;
+	struct cp_cell c[2];
+	cp_report *r;
+	char path[4096], why[256], out[CP_REPORT_SHEET_MAX * 4 + 1], *s;
+	json_t *a;
+
+	clear_dir();
+	path_of("u.jsonl", path, sizeof(path));
+	o = opts("jsonl", path);
+	CU_ASSERT_EQUAL_FATAL(cp_report_open(&o, &r, why, sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(cp_report_table(r, &t_items), CP_OK);
+	row2(r, "a\xe3\x81 b", 1, CP_OK);	/* a cut character inside */
+	row2(r, "cut at the end \xe3\x81", 2, CP_OK);
+	row2(r, "\xc0\xaf overlong, \xed\xa0\x80 surrogate", 3, CP_OK);
+	row2(r, "fine \xe3\x81\x82", 4, CP_OK);
+	CU_ASSERT_EQUAL(cp_report_repaired(r), 3);
+	CU_ASSERT_EQUAL(cp_report_close(r, 1, why, sizeof(why)), CP_OK);
+	a = lines_of(path);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(line(a, 2,
+	    "row"), 0)), "a\xef\xbf\xbd\xef\xbf\xbd b");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(line(a, 3,
+	    "row"), 0)), "cut at the end ");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(line(a, 4,
+	    "row"), 0)), "\xef\xbf\xbd\xef\xbf\xbd overlong, "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd surrogate");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(line(a, 5,
+	    "row"), 0)), "fine \xe3\x81\x82");
+	json_decref(a);
+
+	/* CSV too: what it writes is UTF-8. */
+	path_of("u.csv", path, sizeof(path));
+	o = opts("csv", path);
+	o.flags = CP_REPORT_NO_BOM;
+	CU_ASSERT_EQUAL_FATAL(cp_report_open(&o, &r, why, sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(cp_report_table(r, &t_items), CP_OK);
+	row2(r, "x\xff", 1, CP_OK);
+	CU_ASSERT_EQUAL(cp_report_close(r, 1, why, sizeof(why)), CP_OK);
+	s = slurp(path);
+	CU_ASSERT_STRING_EQUAL(s, "Name,Count\r\nx\xef\xbf\xbd,1\r\n");
+	free(s);
+
+	/* Sheet names: a byte that starts no character is a "_". */
+	cp_report_sheet_name("\xf0[x\xff", NULL, 0, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "__x_");
+
+	CU_ASSERT_EQUAL_FATAL(cp_report_open(&o, &r, why, sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(cp_report_table(r, &t_sum), CP_OK);
+	c[0] = cp_cell_text("inf");
+	c[1] = cp_cell_real(__builtin_inf());
+	CU_ASSERT_EQUAL(cp_report_row(r, c, 2), CP_E_INVALID);
+	CU_ASSERT_EQUAL(cp_report_close(r, 1, why, sizeof(why)), CP_E_INVALID);
+	CU_ASSERT_STRING_EQUAL(why, "a cell of column Score is not a finite "
+	    "number");
+}
+
+/* A signal while writing: the next row fails, nothing is left. */
+static void
+test_report_cancel(void)
+{
+	static volatile sig_atomic_t stop;
+	struct cp_report_opts o;
+	cp_report *r;
+	char path[4096], why[256];
+
+	clear_dir();
+	path_of("c.jsonl", path, sizeof(path));
+	o = opts("jsonl", path);
+	o.cancel = &stop;
+	stop = 0;
+	CU_ASSERT_EQUAL_FATAL(cp_report_open(&o, &r, why, sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(cp_report_table(r, &t_items), CP_OK);
+	row2(r, "one", 1, CP_OK);
+	stop = SIGTERM;
+	row2(r, "two", 2, CP_E_CANCELLED);
+	CU_ASSERT_EQUAL(cp_report_close(r, 1, why, sizeof(why)),
+	    CP_E_CANCELLED);
+	CU_ASSERT_STRING_EQUAL(why, "interrupted");
 	CU_ASSERT_EQUAL(dir_entries(), 0);
 }
 
@@ -632,6 +747,9 @@ main(void)
 		{ "plugin_failures_leave_nothing",
 		    test_report_plugin_failures_leave_nothing },
 		{ "text_function", test_report_text_function },
+		{ "relative_path", test_report_relative_path },
+		{ "bad_utf8_and_inf", test_report_bad_utf8_and_inf },
+		{ "cancel", test_report_cancel },
 		{ "cleanup", test_report_cleanup },
 		{ NULL, NULL }
 	};
