@@ -4,6 +4,7 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 	tests/e2e/notify-volume.sh \
 	tests/e2e/notify.sh tests/e2e/notify-real.sh \
 	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh \
+	tests/e2e/daemon.sh \
 	tests/e2e/estate/resources-1.json tests/e2e/estate/resources-2.json \
 	tests/e2e/estate/collector-errors-identity.json \
 	tests/e2e/policies/testcloud/TC-001.json \
@@ -14,4 +15,4 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 	tests/e2e/policies/testcloud/TC-003.sql
 TESTS += tests/e2e/cli.sh tests/e2e/inspect.sh tests/e2e/notify.sh \
 	tests/e2e/notify-real.sh tests/e2e/notify-volume.sh \
-	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh
+	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh tests/e2e/daemon.sh

@@ -429,7 +429,10 @@ sync_units(cp_store *st, time_t now, const struct cp_sched_opts *o,
 		w.cloud = cloud;
 		w.kind = CP_JOB_INSPECT;
 		r = put_job(st, &w, now, o, changed);
+		/* Only work that calls the cloud counts against its limit;
+		 * the resource list refresh does not exist yet. */
 		w.kind = CP_JOB_RESOURCES;
+		w.cloud = "";
 		if (r == CP_OK)
 			r = put_job(st, &w, now, o, changed);
 	}
