@@ -14,7 +14,7 @@ tests_bench_aws_collect_LDADD = libcloudpatrol.la $(DEP_LIBS)
 bench_binaries += tests/bench/aws_collect
 
 EXTRA_DIST += tests/bench/run.sh tests/bench/policy-eval.sh \
-	tests/bench/aws-collect.sh
+	tests/bench/aws-collect.sh tests/bench/daemon-idle.sh
 EXTRA_DIST += \
 	tests/bench/policies/BENCH-001.json \
 	tests/bench/policies/BENCH-002.json \

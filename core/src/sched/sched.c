@@ -539,9 +539,10 @@ cp_sched_claim(cp_store *st, time_t now, const struct cp_sched_opts *o,
 		return r;
 	r = cp_store_prepare(st, "SELECT " JOB_COLUMNS " FROM jobs j WHERE "
 	    "enabled = 1 AND next_due <= ?1 AND lease_until < ?1 AND (?2 = 0 "
-	    "OR j.cloud = '' OR (SELECT count(*) FROM jobs r WHERE r.cloud = "
-	    "j.cloud AND r.lease_until >= ?1) < ?2) ORDER BY next_due, id "
-	    "LIMIT 1", &s, "finding a due job");
+	    "OR j.cloud = '' OR j.cloud NOT IN (SELECT cloud FROM jobs WHERE "
+	    "lease_until >= ?1 AND cloud != '' GROUP BY cloud HAVING "
+	    "count(*) >= ?2)) ORDER BY next_due, id LIMIT 1", &s,
+	    "finding a due job");
 	if (r != CP_OK)
 		goto out;
 	rc = sqlite3_bind_int64(s, 1, (int64_t)now);
