@@ -9,6 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -441,6 +444,7 @@ main_loop(struct daemon *d)
 	    CP_DAEMON_SYNC / scale : 1;
 	time_t renew_every = CP_SCHED_LEASE / 3;
 	uint64_t v;
+	int ran = 0;
 	cp_err r;
 
 	for (;;) {
@@ -472,6 +476,14 @@ main_loop(struct daemon *d)
 			wait = next_renew - now;
 		if (wait < 1)
 			wait = 1;
+#ifdef __GLIBC__
+		/* Going to sleep after work: give the workers' malloc arenas
+		 * back, so an idle daemon is small. */
+		if (ran && wait >= 5 && d->running == 0) {
+			malloc_trim(0);
+			ran = 0;
+		}
+#endif
 		pf[0].fd = d->sigfd;
 		pf[0].events = POLLIN;
 		pf[1].fd = d->evfd;
@@ -479,8 +491,10 @@ main_loop(struct daemon *d)
 		if (poll(pf, 2, (int)(wait > 86400 ? 86400 : wait) * 1000) <
 		    0 && errno != EINTR)
 			return -1;
-		if (pf[1].revents & POLLIN)
+		if (pf[1].revents & POLLIN) {
 			(void)!read(d->evfd, &v, sizeof(v));
+			ran = 1;
+		}
 		if ((pf[0].revents & POLLIN) == 0 ||
 		    read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 			continue;
