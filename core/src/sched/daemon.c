@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/core.h"
 #include "policy/geoip.h"
 #include "policy/pack.h"
@@ -263,6 +265,10 @@ worker_main(void *arg)
 				    CP_LOG_WARNING, SUBSYS, "worker %u: %s",
 				    w->idx, cp_store_errmsg(st));
 			}
+			/* Nothing more due: let go of the page cache while
+			 * waiting (an idle daemon stays small). */
+			if (r != CP_OK)
+				(void)sqlite3_db_release_memory(cp_store_db(st));
 			pthread_mutex_lock(&d->mu);
 			w->busy = 0;
 			d->running--;
@@ -480,6 +486,7 @@ main_loop(struct daemon *d)
 		/* Going to sleep after work: give the workers' malloc arenas
 		 * back, so an idle daemon is small. */
 		if (ran && wait >= 5 && d->running == 0) {
+			(void)sqlite3_db_release_memory(cp_store_db(d->st));
 			malloc_trim(0);
 			ran = 0;
 		}
