@@ -14,16 +14,21 @@ status_help(struct cli *cli)
 	printf("%s", cli_text(cli,
 	    "Usage: cloudpatrol [-p PORTAL] [--json] status\n"
 	    "The health of the installation (of one portal with -p): per "
-	    "unit the last\ninspection and its result and the open findings; "
-	    "the notification queue and\nthe deliveries that failed for good, "
-	    "with their reason; plugins that were\nrefused or failed to "
-	    "start. Exit status: 0 healthy, 1 when an inspection or a\n"
-	    "delivery failed or a plugin has a problem (for monitoring).\n",
+	    "unit the last\ninspection (when, how long, its result or error), "
+	    "the open findings and the\nnext inspection; the notification "
+	    "queue and the deliveries that failed for\ngood, with their reason; "
+	    "whether the daemon runs, its next jobs, the jobs whose\nlast run "
+	    "failed and those not available yet; plugins that were refused or\n"
+	    "failed to start. Exit status: 0 healthy, 1 when an inspection, a "
+	    "delivery or\na job failed or a plugin has a problem (for "
+	    "monitoring).\n",
 	    "使い方: cloudpatrol [-p PORTAL] [--json] status\n"
 	    "インストール全体 (-p で 1 ポータル) の状態です。ユニットごとの最後の"
-	    "診断と結果、\n未対策の検出数、通知キューと最終的に失敗した配信 (理由"
-	    "付き)、拒否された・起動\nできなかったプラグインを表示します。終了"
-	    "コード: 正常で 0、診断・配信の失敗や\nプラグインの問題があれば 1 "
+	    "診断 (日時・\n所要時間・結果またはエラー)、未対策の検出数、次の"
+	    "診断、通知キューと最終的に\n失敗した配信 (理由付き)、デーモンの"
+	    "稼働、次のジョブ、最後の実行が失敗したジョブと\n未対応のジョブ、"
+	    "拒否された・起動できなかったプラグインを表示します。\n終了コード: "
+	    "正常で 0、診断・配信・ジョブの失敗やプラグインの問題があれば 1 "
 	    "(監視向け)。\n"));
 	return CLI_OK;
 }
@@ -59,13 +64,67 @@ plugin_problems(struct cli *cli)
 	return list;
 }
 
+static void
+print_job(const json_t *j, const char *text)
+{
+	char when[32];
+	const char *unit = json_string_value(json_object_get(j, "unit"));
+
+	printf("  %-23s  %-12s  %s%s%s%s%s\n", cli_time((time_t)
+	    json_integer_value(json_object_get(j, "next_due")), when),
+	    json_string_value(json_object_get(j, "kind")),
+	    json_string_value(json_object_get(j, "portal")),
+	    unit[0] != '\0' ? "/" : "", json_string_value(json_object_get(j,
+	    "env")), unit[0] != '\0' ? "/" : "", unit);
+	if (text != NULL && text[0] != '\0')
+		printf("      %s\n", text);
+}
+
+/* The daemon, its next jobs, the failed and the unavailable ones. */
+static void
+print_jobs(struct cli *cli, const json_t *doc)
+{
+	const json_t *d = json_object_get(doc, "daemon");
+	const json_t *jobs = json_object_get(doc, "jobs"), *j;
+	const char *kind;
+	size_t i;
+
+	if (json_is_true(json_object_get(d, "running")))
+		printf(cli_text(cli, "\nDaemon: running (pid %lld), %lld job(s) "
+		    "running now\n", "\nデーモン: 稼働中 (pid %lld)、実行中の"
+		    "ジョブ %lld 件\n"), (long long)json_integer_value(
+		    json_object_get(d, "pid")), (long long)json_integer_value(
+		    json_object_get(jobs, "running")));
+	else
+		printf("%s", cli_text(cli, "\nDaemon: not running "
+		    "('cloudpatrol daemon' runs the jobs)\n", "\nデーモン: "
+		    "停止中 ('cloudpatrol daemon' でジョブを実行します)\n"));
+	if (json_array_size(json_object_get(jobs, "next")) > 0)
+		printf("%s", cli_text(cli, "Next jobs:\n", "次のジョブ:\n"));
+	json_array_foreach(json_object_get(jobs, "next"), i, j)
+		print_job(j, NULL);
+	if (json_array_size(json_object_get(jobs, "failed")) > 0)
+		printf("%s", cli_text(cli, "Jobs whose last run failed:\n",
+		    "最後の実行が失敗したジョブ:\n"));
+	json_array_foreach(json_object_get(jobs, "failed"), i, j)
+		print_job(j, json_string_value(json_object_get(j, "error")));
+	if (json_object_size(json_object_get(jobs, "unavailable")) > 0)
+		printf("%s", cli_text(cli, "Not available yet:\n",
+		    "未対応のジョブ:\n"));
+	json_object_foreach((json_t *)json_object_get(jobs, "unavailable"),
+	    kind, j)
+		printf("  %s: %s\n", kind, json_string_value(j));
+}
+
 int
 cli_cmd_status(struct cli *cli, int argc, char **argv)
 {
 	const char *const head_en[] = { "PORTAL", "ENV", "UNIT",
-	    "LAST INSPECTION", "RESULT", "RESOURCES", "OPEN FINDINGS" };
+	    "LAST INSPECTION", "TOOK", "RESULT", "RESOURCES",
+	    "OPEN FINDINGS", "NEXT INSPECTION" };
 	const char *const head_ja[] = { "ポータル", "環境", "ユニット",
-	    "最後の診断", "結果", "リソース数", "未対策" };
+	    "最後の診断", "所要", "結果", "リソース数", "未対策",
+	    "次の診断" };
 	struct cp_portal portal;
 	struct cli_table *t;
 	json_t *doc, *problems, *u, *ob, *d, *f;
@@ -97,11 +156,12 @@ cli_cmd_status(struct cli *cli, int argc, char **argv)
 		rc = cli_print_json(doc);
 		return rc != CLI_OK ? rc : healthy ? CLI_OK : CLI_ERROR;
 	}
-	t = cli_table_new(7, cli_is_ja(cli) ? head_ja : head_en);
+	t = cli_table_new(9, cli_is_ja(cli) ? head_ja : head_en);
 	json_array_foreach(json_object_get(doc, "units"), i, u) {
 		const json_t *s = json_object_get(u, "last_scan");
-		char when[32], res[32], open[32], result[600];
-		const char *cells[7];
+		char when[32], res[32], open[32], result[600], took[32],
+		    next[32];
+		const char *cells[9];
 
 		snprintf(res, sizeof(res), "%lld", json_is_null(s) ? 0LL :
 		    (long long)json_integer_value(json_object_get(s,
@@ -122,9 +182,17 @@ cli_cmd_status(struct cli *cli, int argc, char **argv)
 		cells[2] = json_string_value(json_object_get(u, "unit"));
 		cells[3] = json_is_null(s) ? "" : cli_time((time_t)
 		    json_integer_value(json_object_get(s, "finished")), when);
-		cells[4] = result;
-		cells[5] = res;
-		cells[6] = open;
+		took[0] = '\0';
+		if (!json_is_null(s))
+			snprintf(took, sizeof(took), "%llds", (long long)
+			    json_integer_value(json_object_get(s,
+			    "duration")));
+		cells[4] = took;
+		cells[5] = result;
+		cells[6] = res;
+		cells[7] = open;
+		cells[8] = cli_time((time_t)json_integer_value(json_object_get(
+		    u, "next_inspection")), next);
 		if (t != NULL)
 			cli_table_add(t, cells);
 	}
@@ -156,6 +224,7 @@ cli_cmd_status(struct cli *cli, int argc, char **argv)
 		    cli_time((time_t)json_integer_value(json_object_get(f,
 		    "updated")), when));
 	}
+	print_jobs(cli, doc);
 	json_array_foreach(json_object_get(doc, "plugin_problems"), i, f)
 		printf("%s%s\n", i == 0 ? cli_text(cli, "\nPlugins:\n  ",
 		    "\nプラグイン:\n  ") : "  ", json_string_value(f));

@@ -13,6 +13,7 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_policy.c \
 	core/cli/cmd_report.c \
 	core/cli/cmd_status.c \
+	core/cli/cmd_daemon.c \
 	core/cli/cmd_dest.c \
 	core/cli/cmd_notify.c \
 	core/cli/cmd_demo.c

@@ -7,7 +7,7 @@ set -eu
 : "${CP_TOP_SRCDIR:?run through make bench}"
 : "${CP_TOP_BUILDDIR:?run through make bench}"
 
-benchmarks="policy-eval aws-collect xlsx-write"
+benchmarks="policy-eval aws-collect xlsx-write daemon-idle"
 want=${1:-}
 ran=0
 for b in $benchmarks; do

@@ -5,6 +5,7 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 	tests/e2e/notify.sh tests/e2e/notify-real.sh \
 	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh \
 	tests/e2e/bulk-libreoffice.sh tests/e2e/check_bulk.py \
+	tests/e2e/daemon.sh \
 	tests/e2e/estate/resources-1.json tests/e2e/estate/resources-2.json \
 	tests/e2e/estate/collector-errors-identity.json \
 	tests/e2e/policies/testcloud/TC-001.json \
@@ -15,7 +16,7 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/cli.sh tests/e2e/inspect.sh \
 	tests/e2e/policies/testcloud/TC-003.sql
 TESTS += tests/e2e/cli.sh tests/e2e/inspect.sh tests/e2e/notify.sh \
 	tests/e2e/notify-real.sh tests/e2e/notify-volume.sh \
-	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh
+	tests/e2e/out-of-tree-plugin.sh tests/e2e/aws.sh tests/e2e/daemon.sh
 
 ## LibreOffice reads the demo's bulk workbook: once, in the plain build
 ## (it runs LibreOffice, not our C), and only with the report-xlsx plugin

@@ -144,6 +144,7 @@ set_defaults(struct cp_config *cfg)
 
 	cfg->from_build_tree = running_from_build_tree();
 	cfg->workers = 4;
+	cfg->schedule_scale = 1;
 	cfg->remediation_ceiling = 10;
 	cfg->log_target = CP_LOG_TO_STDERR;
 	cfg->log_level = CP_LOG_INFO;
@@ -421,6 +422,14 @@ core_key(struct parse_state *ps, const char *key, const char *value)
 		n = cfg->workers;
 		set_int(ps, "core", key, value, 1, 256, &n);
 		cfg->workers = (int)n;
+	} else if (strcmp(key, "cloud_concurrency") == 0) {
+		n = cfg->cloud_concurrency;
+		set_int(ps, "core", key, value, 0, 256, &n);
+		cfg->cloud_concurrency = (int)n;
+	} else if (strcmp(key, "schedule_scale") == 0) {
+		n = cfg->schedule_scale;
+		set_int(ps, "core", key, value, 1, 2592000, &n);
+		cfg->schedule_scale = (int)n;
 	} else if (strcmp(key, "log") == 0) {
 		if (cp_log_parse_target(value, &cfg->log_target) != CP_OK)
 			cp_diag_error(ps->diag, diag_file(ps), ps->line,
@@ -458,8 +467,9 @@ core_key(struct parse_state *ps, const char *key, const char *value)
 	} else {
 		cp_diag_error(ps->diag, diag_file(ps), ps->line,
 		    "[core] unknown key '%s' (known: state_dir, plugin_dirs, "
-		    "policy_dirs, workers, log, log_level, language, "
-		    "remediation_ceiling, geoip_ipv4, geoip_ipv6)", key);
+		    "policy_dirs, workers, cloud_concurrency, log, log_level, "
+		    "language, remediation_ceiling, geoip_ipv4, geoip_ipv6, "
+		    "schedule_scale)", key);
 	}
 }
 

@@ -48,6 +48,9 @@ struct cp_config {
 	int remediation_ceiling; /* most remediations one run may do */
 	char *geoip_ipv4;	/* IP2Location LITE DB1 CSV, or NULL */
 	char *geoip_ipv6;
+	int cloud_concurrency;	/* daemon: running jobs per cloud; 0: auto */
+	int schedule_scale;	/* daemon: 1, or N times shorter periods
+				 * (tests only) */
 
 	/* [http] */
 	char *ca_file;

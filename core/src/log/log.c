@@ -67,6 +67,20 @@ cp_log_set_level(cp_log *log, int level)
 	log->level = level;
 }
 
+void
+cp_log_set_target(cp_log *log, int target)
+{
+	pthread_mutex_lock(&log->lock);
+	if (log->target != target) {
+		if (target == CP_LOG_TO_SYSLOG)
+			openlog(log->ident, LOG_PID, LOG_DAEMON);
+		else
+			closelog();
+		log->target = target;
+	}
+	pthread_mutex_unlock(&log->lock);
+}
+
 int
 cp_log_level(const cp_log *log)
 {

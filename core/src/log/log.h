@@ -24,6 +24,8 @@ enum cp_log_target {
 cp_log *cp_log_create(int target, int level, const char *ident);
 void cp_log_destroy(cp_log *log);
 void cp_log_set_level(cp_log *log, int level);
+/* Sends what follows to target (a detached daemon has no stderr). */
+void cp_log_set_target(cp_log *log, int target);
 int cp_log_level(const cp_log *log);
 /* Parses "error", "warning", "info", "debug". */
 cp_err cp_log_parse_level(const char *s, int *out);

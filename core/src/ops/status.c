@@ -3,10 +3,13 @@
  * transaction so its numbers agree with each other.
  */
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "ops/status.h"
+#include "sched/lock.h"
+#include "sched/sched.h"
 
 /* Runs sql (?1 = portal_id, 0 meaning all) and hands each row to fn. */
 static cp_err
@@ -44,19 +47,24 @@ unit_row(sqlite3_stmt *s, json_t *units)
 {
 	json_t *scan = json_null();
 
+	json_t *next = json_null();
+
 	if (sqlite3_column_type(s, 6) != SQLITE_NULL)
-		scan = json_pack("{s:I, s:I, s:s, s:s, s:I}",
+		scan = json_pack("{s:I, s:I, s:I, s:s, s:s, s:I}",
 		    "started", (json_int_t)sqlite3_column_int64(s, 6),
 		    "finished", (json_int_t)sqlite3_column_int64(s, 7),
+		    "duration", (json_int_t)sqlite3_column_int64(s, 13),
 		    "status", text(s, 8), "error", text(s, 9),
 		    "resources", (json_int_t)sqlite3_column_int64(s, 10));
+	if (sqlite3_column_type(s, 12) != SQLITE_NULL)
+		next = json_integer(sqlite3_column_int64(s, 12));
 	return json_array_append_new(units, json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:I}",
+	    "{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:I, s:o}",
 	    "portal", text(s, 0), "env", text(s, 1), "cloud", text(s, 2),
 	    "unit", text(s, 3), "name", text(s, 4), "inspect",
 	    sqlite3_column_int(s, 5), "last_scan", scan, "open_findings",
-	    (json_int_t)sqlite3_column_int64(s, 11))) == 0 ? CP_OK :
-	    CP_E_NOMEM;
+	    (json_int_t)sqlite3_column_int64(s, 11), "next_inspection",
+	    next)) == 0 ? CP_OK : CP_E_NOMEM;
 }
 
 static cp_err
@@ -79,6 +87,84 @@ failure_row(sqlite3_stmt *s, json_t *list)
 }
 
 #define PORTAL_MATCH(col) "(?1 = 0 OR " col " = ?1)"
+#define STATUS_JOBS_MAX 10	/* next due jobs listed */
+#define STATUS_JOB_PROBLEMS_MAX 50
+
+struct job_acc {
+	json_t *next;		/* the first STATUS_JOBS_MAX by due time */
+	json_t *failed;		/* those whose last run failed */
+	json_t *unavailable;	/* kinds not available yet, once each */
+	size_t running;
+	size_t n;
+};
+
+static json_t *
+job_json(const struct cp_job_info *j)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, "
+	    "s:b}", "kind", j->kind, "key", j->key, "portal", j->portal,
+	    "env", j->env, "unit", j->unit, "rule", j->rule, "next_due",
+	    (json_int_t)j->next_due, "last_end", (json_int_t)j->last_end,
+	    "result", j->result, "error", j->error, "running", j->running);
+}
+
+static cp_err
+job_row(void *ud, const struct cp_job_info *j)
+{
+	struct job_acc *a = ud;
+
+	if (j->running)
+		a->running++;
+	if (a->n++ < STATUS_JOBS_MAX &&
+	    json_array_append_new(a->next, job_json(j)) != 0)
+		return CP_E_NOMEM;
+	if (strcmp(j->result, "error") == 0 &&
+	    json_array_size(a->failed) < STATUS_JOB_PROBLEMS_MAX &&
+	    json_array_append_new(a->failed, job_json(j)) != 0)
+		return CP_E_NOMEM;
+	if (strcmp(j->result, "unavailable") == 0 &&
+	    json_object_get(a->unavailable, j->kind) == NULL &&
+	    json_object_set_new(a->unavailable, j->kind,
+	    json_string(j->error)) != 0)
+		return CP_E_NOMEM;
+	return CP_OK;
+}
+
+/* The daemon and its jobs: {"daemon": {...}, "jobs": {...}}. */
+static cp_err
+add_jobs(cp_store *st, int64_t portal_id, json_t *doc, int *healthy)
+{
+	struct job_acc a;
+	pid_t pid = 0;
+	int up;
+	cp_err r;
+
+	memset(&a, 0, sizeof(a));
+	a.next = json_array();
+	a.failed = json_array();
+	a.unavailable = json_object();
+	if (a.next == NULL || a.failed == NULL || a.unavailable == NULL) {
+		r = CP_E_NOMEM;
+		goto out;
+	}
+	r = cp_sched_list(st, portal_id, time(NULL), 0, job_row, &a);
+	if (r != CP_OK)
+		goto out;
+	if (json_array_size(a.failed) > 0)
+		*healthy = 0;
+	up = cp_daemon_probe(cp_store_dir(st), &pid);
+	r = json_object_set_new(doc, "daemon", json_pack("{s:b, s:I}",
+	    "running", up, "pid", (json_int_t)pid)) == 0 &&
+	    json_object_set_new(doc, "jobs", json_pack("{s:I, s:I, s:O, "
+	    "s:O, s:O}", "count", (json_int_t)a.n, "running",
+	    (json_int_t)a.running, "next", a.next, "failed", a.failed,
+	    "unavailable", a.unavailable)) == 0 ? CP_OK : CP_E_NOMEM;
+out:
+	json_decref(a.next);
+	json_decref(a.failed);
+	json_decref(a.unavailable);
+	return r;
+}
 
 cp_err
 cp_status_collect(cp_store *st, int64_t portal_id, json_t **out)
@@ -87,7 +173,15 @@ cp_status_collect(cp_store *st, int64_t portal_id, json_t **out)
 	    "SELECT p.name, e.name, e.cloud, u.unit, u.name, u.inspect,"
 	    " s.started, s.finished, s.status, s.error, s.resources,"
 	    " (SELECT count(*) FROM findings f WHERE f.unit_id = u.id"
-	    "  AND f.resolved_at IS NULL)"
+	    "  AND f.resolved_at IS NULL),"
+	    " (SELECT j.next_due FROM jobs j WHERE j.unit_id = u.id"
+	    "  AND j.kind = 'inspect' AND j.enabled = 1),"
+	    /* A scan row knows its end only; the daemon's job knows how
+	     * long the run that made it took. */
+	    " ifnull((SELECT j.last_end - j.last_start FROM jobs j"
+	    "  WHERE j.unit_id = u.id AND j.kind = 'inspect'"
+	    "  AND j.last_start <= s.started AND j.last_end >= s.finished),"
+	    "  s.finished - s.started)"
 	    " FROM units u JOIN environments e ON e.id = u.env_id"
 	    " JOIN portals p ON p.id = e.portal_id"
 	    " LEFT JOIN scans s ON s.id = (SELECT max(id) FROM scans"
@@ -151,6 +245,9 @@ cp_status_collect(cp_store *st, int64_t portal_id, json_t **out)
 	}
 	if (json_integer_value(json_object_get(states, "failed")) > 0)
 		healthy = 0;
+	r = add_jobs(st, portal_id, doc, &healthy);
+	if (r != CP_OK)
+		goto out;
 	r = json_object_set(doc, "units", units) == 0 &&
 	    json_object_set_new(doc, "outbox", json_pack("{s:I, s:I, "
 	    "s:{s:I, s:I, s:I, s:I}, s:O}",

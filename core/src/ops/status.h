@@ -22,10 +22,20 @@
  *               "failures": [{"id", "destination", "attempts",
  *                             "last_error", "updated"}]},
  *    "healthy": true | false}
+ *    "daemon": {"running", "pid"},
+ *    "jobs": {"count", "running",
+ *             "next": [JOB...] (the 10 due first),
+ *             "failed": [JOB...] (whose last run failed),
+ *             "unavailable": {KIND: why}},
+ * where JOB is {"kind", "key", "portal", "env", "unit", "rule",
+ * "next_due", "last_end", "result", "error", "running"}; a unit's
+ * "next_inspection" is its inspection job's due time (null: none) and
+ * its last scan has "duration" (seconds).
  * failures lists the 20 latest failed deliveries (the count covers all).
  * healthy is false when a unit's last inspection failed or was partial
  * (status "ok" with an error: some collectors failed or some policies
- * could not decide), or a delivery failed for good.
+ * could not decide), a delivery failed for good, or a job's last run
+ * failed.
  */
 cp_err cp_status_collect(cp_store *st, int64_t portal_id, json_t **out);
 

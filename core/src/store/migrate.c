@@ -223,6 +223,59 @@ static const struct cp_migration migrations[] = {
 	") STRICT;"
 	"CREATE INDEX deliveries_due ON deliveries (state, next_attempt);"
 	"CREATE INDEX deliveries_destination ON deliveries (destination_id);"},
+    {"jobs of the daemon, patrol time and time zone of portals",
+	/* R-NOT-4: the daily patrol report at a time of day (minutes, in
+	 * 30-minute steps) in the portal's time zone. */
+	"ALTER TABLE portals ADD COLUMN patrol_minute INTEGER NOT NULL"
+	" DEFAULT 540 CHECK (patrol_minute BETWEEN 0 AND 1410"
+	" AND patrol_minute % 30 = 0);"
+	"ALTER TABLE portals ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC'"
+	" CHECK (length(timezone) BETWEEN 1 AND 63);"
+	/* DESIGN 7: one row per periodic job (sched.h).  period is the
+	 * period the job waits for; lease_owner/lease_until the claim of a
+	 * running one. */
+	"CREATE TABLE jobs ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind TEXT NOT NULL CHECK (kind IN ('inspect', 'resources',"
+	"  'asm-passive', 'patrol', 'monthly-risk', 'retention', 'deliver')),"
+	" key TEXT NOT NULL UNIQUE CHECK (length(key) BETWEEN 1 AND 47),"
+	" portal_id INTEGER REFERENCES portals (id) ON DELETE CASCADE,"
+	" unit_id INTEGER REFERENCES units (id) ON DELETE CASCADE,"
+	" cloud TEXT NOT NULL DEFAULT '',"
+	" rule TEXT NOT NULL,"
+	" minute INTEGER NOT NULL DEFAULT 0,"
+	" tz TEXT NOT NULL DEFAULT 'UTC',"
+	" jitter INTEGER NOT NULL DEFAULT 0 CHECK (jitter >= 0),"
+	" scale INTEGER NOT NULL DEFAULT 1 CHECK (scale >= 1),"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+	" period INTEGER NOT NULL,"
+	" next_due INTEGER NOT NULL,"
+	" last_period INTEGER,"
+	" last_start INTEGER,"
+	" last_end INTEGER,"
+	" result TEXT NOT NULL DEFAULT '' CHECK (result IN ('', 'ok',"
+	"  'error', 'unavailable', 'abandoned')),"
+	" error TEXT NOT NULL DEFAULT '',"
+	" lease_owner TEXT NOT NULL DEFAULT '',"
+	" lease_until INTEGER NOT NULL DEFAULT 0,"
+	" runs INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX jobs_due ON jobs (enabled, next_due);"
+	"CREATE INDEX jobs_unit ON jobs (unit_id);"
+	/* One row per period run: the key makes a second run of a period
+	 * impossible to record. */
+	"CREATE TABLE job_runs ("
+	" job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+	" period INTEGER NOT NULL,"
+	" started INTEGER NOT NULL,"
+	" finished INTEGER NOT NULL,"
+	" result TEXT NOT NULL CHECK (result IN ('ok', 'error',"
+	"  'unavailable')),"
+	" error TEXT NOT NULL DEFAULT '',"
+	" owner TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (job_id, period)"
+	") STRICT;"
+	"CREATE INDEX job_runs_finished ON job_runs (finished);"},
 };
 
 const struct cp_migration *

@@ -6,7 +6,7 @@
 
 #include "store/store_priv.h"
 
-#define PORTAL_COLUMNS "id, name, lang, created"
+#define PORTAL_COLUMNS "id, name, lang, created, patrol_minute, timezone"
 
 static int
 lang_ok(const char *lang)
@@ -23,6 +23,8 @@ row_to_portal(sqlite3_stmt *stmt, struct cp_portal *p)
 	cp_store_column_text(stmt, 1, p->name, sizeof(p->name));
 	cp_store_column_text(stmt, 2, p->lang, sizeof(p->lang));
 	cp_store_column_text(stmt, 3, p->created, sizeof(p->created));
+	p->patrol_minute = sqlite3_column_int(stmt, 4);
+	cp_store_column_text(stmt, 5, p->timezone, sizeof(p->timezone));
 }
 
 cp_err
@@ -137,6 +139,42 @@ cp_portal_remove(cp_store *st, const char *name)
 		rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		r = cp_store_sqlfail(st, rc, "removing a portal");
+	else if (sqlite3_changes(st->db) == 0)
+		r = cp_store_fail(st, CP_E_NOTFOUND, "no portal %s", name);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+cp_err
+cp_portal_set_patrol(cp_store *st, const char *name, int minute,
+    const char *tz)
+{
+	sqlite3_stmt *stmt = NULL;
+	cp_err r;
+	int rc;
+
+	if (!cp_store_name_ok(name, 63))
+		return cp_store_fail(st, CP_E_INVALID,
+		    "a portal name is 1 to 63 of a-z, 0-9 and '-'");
+	if (minute < 0 || minute > 1410 || minute % 30 != 0)
+		return cp_store_fail(st, CP_E_INVALID,
+		    "the patrol time is in 30-minute steps, 00:00 to 23:30");
+	if (!cp_store_text_ok(tz, 1, 63))
+		return cp_store_fail(st, CP_E_INVALID, "bad time zone name");
+	r = cp_store_prepare(st,
+	    "UPDATE portals SET patrol_minute = ?2, timezone = ?3 "
+	    "WHERE name = ?1", &stmt, "setting the patrol time");
+	if (r != CP_OK)
+		return r;
+	rc = cp_store_bind_text(stmt, 1, name);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(stmt, 2, minute);
+	if (rc == SQLITE_OK)
+		rc = cp_store_bind_text(stmt, 3, tz);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		r = cp_store_sqlfail(st, rc, "setting the patrol time");
 	else if (sqlite3_changes(st->db) == 0)
 		r = cp_store_fail(st, CP_E_NOTFOUND, "no portal %s", name);
 	sqlite3_finalize(stmt);

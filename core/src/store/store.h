@@ -89,6 +89,8 @@ struct cp_portal {
 	char name[64];    /* [a-z0-9-]{1,63} */
 	char lang[8];     /* "ja" | "en" */
 	char created[32]; /* ISO 8601 UTC */
+	int patrol_minute; /* the daily patrol report: minute of the day */
+	char timezone[64]; /* its time zone: "UTC", "Asia/Tokyo" */
 };
 
 /* List callbacks: a return other than CP_OK stops the walk and is returned. */
@@ -105,6 +107,14 @@ cp_err cp_portal_list(cp_store *st, cp_portal_fn fn, void *ud);
  * there is no such portal.
  */
 cp_err cp_portal_remove(cp_store *st, const char *name);
+/*
+ * Sets when the daily patrol report of portal name goes out: minute of the
+ * day (0..1410, a multiple of 30) in time zone tz (a name the caller has
+ * checked, cp_tz_load).  CP_E_INVALID for a minute off the 30-minute
+ * steps, CP_E_NOTFOUND without such a portal.
+ */
+cp_err cp_portal_set_patrol(cp_store *st, const char *name, int minute,
+    const char *tz);
 
 /* ---- environments and units (R-REG-1..6) ---- */
 struct cp_env {

@@ -200,8 +200,9 @@ test_config_reports_every_mistake_with_its_line(void)
 	WANT(2, "[core] workers = many: not a whole number");
 	WANT(3, "[core] log = file: expected stderr or syslog");
 	WANT(4, "[core] unknown key 'colour' (known: state_dir, plugin_dirs, "
-	    "policy_dirs, workers, log, log_level, language, "
-	    "remediation_ceiling, geoip_ipv4, geoip_ipv6)");
+	    "policy_dirs, workers, cloud_concurrency, log, log_level, "
+	    "language, remediation_ceiling, geoip_ipv4, geoip_ipv6, "
+	    "schedule_scale)");
 	WANT(5, "[core] state_dir: 'relative/dir' is not an absolute path");
 	WANT(6, "[core] log_level = loud: expected error, warning, info or "
 	    "debug");

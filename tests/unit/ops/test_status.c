@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "cptest.h"
 #include "ops/status.h"
+#include "sched/sched.h"
 
 static char dir[] = "/tmp/cp-test-status-XXXXXX";
 
@@ -140,12 +142,60 @@ test_status_reports_units_queue_and_health(void)
 	cp_store_close(st);
 }
 
+/* The jobs: the next due, the failed ones (unhealthy), the unavailable
+ * kinds, the unit's next inspection, and whether a daemon runs. */
+static void
+test_status_reports_jobs_and_the_daemon(void)
+{
+	struct cp_sched_opts o;
+	struct cp_job job;
+	cp_store *st = NULL;
+	json_t *doc, *jobs, *u;
+	time_t now = time(NULL);
+
+	CU_ASSERT_EQUAL_FATAL(cp_store_open(dir, CP_STORE_CREATE, &st), CP_OK);
+	memset(&o, 0, sizeof(o));
+	o.owner = "test|boot|1|1#w0";
+	CU_ASSERT_EQUAL(cp_sched_sync(st, now - 7200, &o, NULL), CP_OK);
+	CU_ASSERT_EQUAL_FATAL(cp_status_collect(st, 0, &doc), CP_OK);
+	jobs = json_object_get(doc, "jobs");
+	CU_ASSERT(json_integer_value(json_object_get(jobs, "count")) > 3);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(jobs, "next")), 10);
+	CU_ASSERT_TRUE(json_is_false(json_object_get(json_object_get(doc,
+	    "daemon"), "running")));
+	u = unit_of(doc, "111");
+	CU_ASSERT_TRUE(json_is_integer(json_object_get(u, "next_inspection")));
+	json_decref(doc);
+	/* A failed patrol run makes the installation unhealthy. */
+	sql(st, "UPDATE jobs SET enabled = 0 WHERE kind != 'patrol'");
+	CU_ASSERT_EQUAL_FATAL(cp_sched_claim(st, now + 2 * 86400, &o, &job,
+	    NULL), CP_OK);
+	CU_ASSERT_EQUAL(cp_sched_complete(st, &job, now + 2 * 86400,
+	    CP_JOB_ERROR, "no destination could be reached"), CP_OK);
+	sql(st, "UPDATE jobs SET enabled = 1");
+	CU_ASSERT_EQUAL(cp_sched_claim(st, now + 3 * 86400, &o, &job, NULL),
+	    CP_OK);
+	CU_ASSERT_EQUAL(cp_sched_complete(st, &job, now + 3 * 86400,
+	    CP_JOB_UNAVAILABLE, "not available yet"), CP_OK);
+	CU_ASSERT_EQUAL_FATAL(cp_status_collect(st, 0, &doc), CP_OK);
+	jobs = json_object_get(doc, "jobs");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(jobs, "failed")), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_array_get(json_object_get(jobs, "failed"), 0), "error")),
+	    "no destination could be reached");
+	CU_ASSERT_TRUE(json_is_false(json_object_get(doc, "healthy")));
+	json_decref(doc);
+	cp_store_close(st);
+}
+
 int
 main(void)
 {
 	static const struct cp_test tests[] = {
 		{ "reports_units_queue_and_health",
 		    test_status_reports_units_queue_and_health },
+		{ "reports_jobs_and_the_daemon",
+		    test_status_reports_jobs_and_the_daemon },
 		{ NULL, NULL }
 	};
 	char cmd[600];

@@ -1,0 +1,131 @@
+/*
+ * test_exec.c - what each job kind does: the monthly risk report lands
+ * under the state dir with its month in the name, the patrol report is
+ * queued, the purge runs, the capabilities that do not exist say so, and
+ * a cancelled run is reported as such (its period must run again).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cptest.h"
+#include "sched/exec.h"
+
+static char dir[] = "/tmp/cp-test-exec-XXXXXX";
+
+static void
+job_of(struct cp_job *j, int kind, int64_t portal_id, int64_t unit_id)
+{
+	memset(j, 0, sizeof(*j));
+	j->kind = kind;
+	j->portal_id = portal_id;
+	j->unit_id = unit_id;
+	j->scale = 1;
+	cp_strlcpy(j->tz, "Asia/Tokyo", sizeof(j->tz));
+}
+
+static void
+test_exec_each_kind_does_its_work(void)
+{
+	struct cp_job_ctx c;
+	struct cp_job j;
+	struct cp_diag diag;
+	cp_policy_set *set = NULL;
+	cp_store *st = NULL;
+	const char *dirs[2];
+	char why[1024], pdir[512], path[600], *csv = NULL;
+	volatile int cancel = 0;
+	int64_t p, e;
+	size_t len;
+	int result;
+
+	CU_ASSERT_EQUAL_FATAL(cp_store_open(dir, CP_STORE_CREATE, &st), CP_OK);
+	CU_ASSERT_EQUAL(cp_portal_add(st, "acme", "en", &p), CP_OK);
+	CU_ASSERT_EQUAL(cp_env_add(st, p, "prod", "testcloud", "1", 0, NULL,
+	    NULL, &e), CP_OK);
+	CU_ASSERT_EQUAL(cp_unit_put(st, e, "111", "a", 0, 1), CP_OK);
+	snprintf(pdir, sizeof(pdir), "%s/tests/data/policy/good",
+	    CP_TEST_SRCDIR());
+	dirs[0] = pdir;
+	dirs[1] = NULL;
+	cp_diag_init(&diag);
+	CU_ASSERT_EQUAL_FATAL(cp_policy_set_load(dirs, &set, &diag), CP_OK);
+	cp_diag_free(&diag);
+	memset(&c, 0, sizeof(c));
+	c.set = set;
+	c.state_dir = dir;
+	c.cancel = &cancel;
+
+	/* The month of a period that starts 1 April 00:00 in Tokyo. */
+	job_of(&j, CP_JOB_MONTHLY_RISK, p, 0);
+	j.period = 1743433200;
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	snprintf(path, sizeof(path), "%s/reports/acme/risk-A-2025-04.csv",
+	    dir);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, path));
+	CU_ASSERT_EQUAL_FATAL(cp_file_read(path, 1 << 20, &csv, &len), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "Score"));
+	free(csv);
+
+	job_of(&j, CP_JOB_PATROL, p, 0);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "patrol report queued"));
+
+	job_of(&j, CP_JOB_RETENTION, 0, 0);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "purged"));
+
+	job_of(&j, CP_JOB_RESOURCES, p, 1);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_UNAVAILABLE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not available yet"));
+	job_of(&j, CP_JOB_ASM_PASSIVE, p, 0);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_UNAVAILABLE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no asm-passive scanner"));
+
+	/* Without plugins an inspection fails and says why. */
+	job_of(&j, CP_JOB_INSPECT, p, 1);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no plugins loaded"));
+	job_of(&j, CP_JOB_INSPECT, p, 42);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "gone"));
+
+	cancel = 1;
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_E_CANCELLED);
+	cp_policy_set_free(set);
+	cp_store_close(st);
+}
+
+int
+main(void)
+{
+	static const struct cp_test tests[] = {
+		{ "kinds", test_exec_each_kind_does_its_work },
+		{ NULL, NULL }
+	};
+	char cmd[256];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	rc = cp_test_run("exec", tests);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		rc = 1;
+	return rc;
+}
