@@ -7,6 +7,8 @@
 ##                      certificate, wrong secret), Reader/Contributor,
 ##                      inspect and the snapshot, faults, env sync, the
 ##                      setup guide
+##   pack.sh            the emergency pack (policies/emergency/azure) on
+##                      the demo estate: exactly the listed findings
 
 check_PROGRAMS += tests/plugins/azure/test_azure_client
 tests_plugins_azure_test_azure_client_SOURCES = \
@@ -17,5 +19,6 @@ tests_plugins_azure_test_azure_client_CFLAGS = $(TEST_CC_FLAGS) \
 	$(OPENSSL_CFLAGS) -I$(top_srcdir)/plugins/azure
 tests_plugins_azure_test_azure_client_LDADD = $(TEST_LINK) $(OPENSSL_LIBS)
 
-TESTS += tests/plugins/azure/test_azure_client tests/plugins/azure/e2e.sh
-EXTRA_DIST += tests/plugins/azure/e2e.sh
+TESTS += tests/plugins/azure/test_azure_client tests/plugins/azure/e2e.sh \
+	tests/plugins/azure/pack.sh
+EXTRA_DIST += tests/plugins/azure/e2e.sh tests/plugins/azure/pack.sh
