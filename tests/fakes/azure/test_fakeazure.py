@@ -25,6 +25,7 @@ sys.dont_write_bytecode = True
 import fakeazure  # noqa: E402
 
 ESTATE = os.path.join(HERE, "estates", "demo")
+SAMPLES = os.path.join(HERE, "..", "..", "fixtures", "cloud", "azure")
 TENANT = "7a1c3e52-9d4b-4f0e-8a6c-2b5d9e7f1a30"
 APP = "3f6b8e21-4c7d-4a9e-b1f2-6d8c0e5a7b94"
 SECRET = "demo-azure-secret-0001"
@@ -275,6 +276,48 @@ class FakeTest(unittest.TestCase):
                                "?$top=100", scope=GRAPH)
         self.assertEqual(len(body["value"]), 2)     # page size 2
         self.assertIn("@odata.nextLink", body)
+
+    # ------------------------------------------------------------ shapes
+
+    @staticmethod
+    def sample(name):
+        with open(os.path.join(SAMPLES, name)) as f:
+            return json.load(f)
+
+    def test_shapes_match_published_samples(self):
+        """The fake answers with the members real answers have."""
+        tok = self.sample("oauth2-v2.0-token.success.response."
+                          "entra-docs-example.json")
+        st, ours = self.token()
+        self.assertLessEqual(set(tok), set(ours))
+        real = self.sample("networkSecurityGroups.listAll.api2020-08-01."
+                           "c7n-recorded.json")["value"][0]
+        st, body, _ = self.get(f"/subscriptions/{PROD}/providers/"
+                               f"Microsoft.Network/networkSecurityGroups"
+                               f"?api-version={NET}")
+        nsg = body["value"][0]
+        self.assertLessEqual(set(real) - {"tags"}, set(nsg))
+        for key in ("securityRules", "defaultSecurityRules"):
+            rr, ours_r = real["properties"][key][0], \
+                nsg["properties"][key][0]
+            self.assertLessEqual(set(rr), set(ours_r) | {"description"})
+            self.assertLessEqual(set(rr["properties"]) - {"description"},
+                                 set(ours_r["properties"]))
+        self.assertEqual(
+            sorted(r["name"] for r in real["properties"]
+                   ["defaultSecurityRules"]),
+            sorted(r["name"] for r in nsg["properties"]
+                   ["defaultSecurityRules"]))
+        users = self.sample("users.list.select-signInActivity."
+                            "graph-docs-example.json")
+        st, body, _ = self.get("/v1.0/users?$select=displayName,"
+                               "userPrincipalName,id,signInActivity",
+                               scope=GRAPH)
+        self.assertEqual(set(users["value"][0]), set(body["value"][0]))
+        self.assertLessEqual(set(users["value"][0]["signInActivity"]) -
+                             {"lastSignInRequestId",
+                              "lastNonInteractiveSignInRequestId"},
+                             set(body["value"][0]["signInActivity"]))
 
     # ------------------------------------------------------------ faults
 
