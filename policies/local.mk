@@ -48,6 +48,27 @@ dist_policy_emergency_aws_DATA = \
 	policies/emergency/aws/AWS-E018.json \
 	policies/emergency/aws/AWS-E018.sql
 
+policy_emergency_azuredir = $(policydir)/emergency/azure
+dist_policy_emergency_azure_DATA = \
+	policies/emergency/azure/AZ-E001.json \
+	policies/emergency/azure/AZ-E001.sql \
+	policies/emergency/azure/AZ-E002.json \
+	policies/emergency/azure/AZ-E002.sql \
+	policies/emergency/azure/AZ-E003.json \
+	policies/emergency/azure/AZ-E003.sql \
+	policies/emergency/azure/AZ-E004.json \
+	policies/emergency/azure/AZ-E004.sql \
+	policies/emergency/azure/AZ-E005.json \
+	policies/emergency/azure/AZ-E005.sql \
+	policies/emergency/azure/AZ-E006.json \
+	policies/emergency/azure/AZ-E006.sql \
+	policies/emergency/azure/AZ-E007.json \
+	policies/emergency/azure/AZ-E007.sql \
+	policies/emergency/azure/AZ-E008.json \
+	policies/emergency/azure/AZ-E008.sql \
+	policies/emergency/azure/AZ-E009.json \
+	policies/emergency/azure/AZ-E009.sql
+
 ## Frameworks (policies/<framework>/framework.json, core/src/policy/
 ## framework.h): requirements in our own words and the policies that
 ## decide them.

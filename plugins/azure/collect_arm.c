@@ -1,0 +1,310 @@
+/*
+ * collect_arm.c - the collectors of one subscription, over Azure
+ * Resource Manager.  Each lists one kind of resource across the whole
+ * subscription (every nextLink followed) and writes every object as ARM
+ * returned it; some write the parts too (an NSG's rules, a virtual
+ * network's subnets, a SQL server's firewall rules).  A collector that
+ * fails records one error naming the tenant, the subscription and the
+ * API, and the next one runs.  README.md is the contract.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "azure.h"
+
+#define AZ_NET_API "2023-09-01"
+
+struct emit_ctx {
+	struct az_collect *k;
+	struct az_client *c;
+	const char *type;
+	const char *collector;
+	int (*more)(struct emit_ctx *e, json_t *item, const char *region);
+	json_t *vms;			/* virtual machines by id */
+	int failed;			/* a part failed (recorded) */
+};
+
+/* id, name and location of an ARM object; 0 when it has no usable id. */
+static int
+arm_names(const json_t *item, const char **id, const char **name,
+    const char **region)
+{
+	*id = az_str(item, "id");
+	*name = az_str(item, "name");
+	*region = az_str(item, "location");
+	if (*region == NULL)
+		*region = "global";
+	return *id != NULL && **id != '\0' && strlen(*id) < 2048;
+}
+
+static cp_err
+emit_parts(struct emit_ctx *e, const json_t *parts, const char *type,
+    const char *region)
+{
+	const char *id, *name, *ignored;
+	json_t *part;
+	size_t i;
+	cp_err r;
+
+	json_array_foreach(parts, i, part) {
+		if (!arm_names(part, &id, &name, &ignored))
+			continue;
+		r = az_emit(e->k, type, id, name, region, part);
+		if (r != CP_OK)
+			return r;
+	}
+	return CP_OK;
+}
+
+static int
+nsg_rules(struct emit_ctx *e, json_t *nsg, const char *region)
+{
+	const json_t *props = json_object_get(nsg, "properties");
+
+	return emit_parts(e, json_object_get(props, "securityRules"),
+	    "azure/network-security-rule", region) == CP_OK &&
+	    emit_parts(e, json_object_get(props, "defaultSecurityRules"),
+	    "azure/network-security-rule", region) == CP_OK;
+}
+
+static int
+vnet_subnets(struct emit_ctx *e, json_t *vnet, const char *region)
+{
+	return emit_parts(e, json_object_get(json_object_get(vnet,
+	    "properties"), "subnets"), "azure/subnet", region) == CP_OK;
+}
+
+static cp_err
+fw_rule(void *ud, json_t *item)
+{
+	struct emit_ctx *e = ud;
+	const char *id, *name, *region;
+
+	if (!arm_names(item, &id, &name, &region))
+		return CP_OK;
+	return az_emit(e->k, "azure/sql-firewall-rule", id, name, "global",
+	    item);
+}
+
+static int
+sql_rules(struct emit_ctx *e, json_t *server, const char *region)
+{
+	const char *id = az_str(server, "id");
+	struct az_error err;
+	char path[1200], api[300];
+	cp_err r;
+
+	(void)region;
+	if (!az_arm_id_ok(id)) {
+		az_error_set(&err, "the server id is not one we put in a URL");
+		r = CP_E_INVALID;
+	} else {
+		snprintf(path, sizeof(path), "%s/firewallRules?api-version="
+		    "2021-11-01", id);
+		r = az_list(e->c, AZ_ARM, path, fw_rule, e, &err);
+	}
+	if (r != CP_OK && !az_stopping(e->k)) {
+		snprintf(api, sizeof(api), "Microsoft.Sql/servers/"
+		    "firewallRules (%s)", az_str(server, "name") != NULL ?
+		    az_str(server, "name") : "?");
+		az_collector_failed(e->k, e->collector, api, r, &err);
+		e->failed = 1;
+	}
+	return !az_stopping(e->k);
+}
+
+static cp_err
+emit_item(void *ud, json_t *item)
+{
+	struct emit_ctx *e = ud;
+	const char *id, *name, *region;
+	cp_err r;
+
+	if (az_stopping(e->k))
+		return CP_E_CANCELLED;
+	if (!arm_names(item, &id, &name, &region))
+		return CP_OK;
+	r = az_emit(e->k, e->type, id, name, region, item);
+	if (r != CP_OK)
+		return r;
+	if (e->more != NULL && !e->more(e, item, region))
+		return e->k->fatal != CP_OK ? e->k->fatal : CP_E_FAILED;
+	return CP_OK;
+}
+
+/* One ARM list collector. */
+struct arm_list {
+	const char *collector;
+	const char *type;		/* our resource type */
+	const char *provider;		/* "Microsoft.Network/..." */
+	const char *api_version;
+	int (*more)(struct emit_ctx *e, json_t *item, const char *region);
+};
+
+static const struct arm_list arm_lists[] = {
+	{ "network-security-groups", "azure/network-security-group",
+	    "Microsoft.Network/networkSecurityGroups", AZ_NET_API,
+	    nsg_rules },
+	{ "network-interfaces", "azure/network-interface",
+	    "Microsoft.Network/networkInterfaces", AZ_NET_API, NULL },
+	{ "public-ips", "azure/public-ip",
+	    "Microsoft.Network/publicIPAddresses", AZ_NET_API, NULL },
+	{ "load-balancers", "azure/load-balancer",
+	    "Microsoft.Network/loadBalancers", AZ_NET_API, NULL },
+	{ "application-gateways", "azure/application-gateway",
+	    "Microsoft.Network/applicationGateways", AZ_NET_API, NULL },
+	{ "virtual-networks", "azure/virtual-network",
+	    "Microsoft.Network/virtualNetworks", AZ_NET_API, vnet_subnets },
+	{ "storage-accounts", "azure/storage-account",
+	    "Microsoft.Storage/storageAccounts", "2023-01-01", NULL },
+	{ "sql-servers", "azure/sql-server", "Microsoft.Sql/servers",
+	    "2021-11-01", sql_rules },
+	{ "key-vaults", "azure/key-vault", "Microsoft.KeyVault/vaults",
+	    "2023-07-01", NULL },
+	{ "role-assignments", "azure/role-assignment",
+	    "Microsoft.Authorization/roleAssignments", "2022-04-01", NULL },
+};
+
+static void
+run_list(struct az_collect *k, struct az_client *c,
+    const struct arm_list *l)
+{
+	struct emit_ctx e;
+	struct az_error err;
+	char path[512];
+	cp_err r;
+
+	memset(&e, 0, sizeof(e));
+	e.k = k;
+	e.c = c;
+	e.type = l->type;
+	e.collector = l->collector;
+	e.more = l->more;
+	snprintf(path, sizeof(path), "/subscriptions/%s/providers/%s?"
+	    "api-version=%s", k->sub, l->provider, l->api_version);
+	r = az_list(c, AZ_ARM, path, emit_item, &e, &err);
+	if (r != CP_OK && !e.failed && !az_stopping(k))
+		az_collector_failed(k, l->collector, l->provider, r, &err);
+}
+
+/* ------------------------------------------------------------ VMs */
+
+static cp_err
+vm_keep(void *ud, json_t *item)
+{
+	struct emit_ctx *e = ud;
+	const char *id = az_str(item, "id");
+
+	if (id == NULL || strlen(id) >= 2048)
+		return CP_OK;
+	return json_object_set(e->vms, id, item) == 0 ? CP_OK : CP_E_NOMEM;
+}
+
+/* statusOnly=true: the instance view of each VM, added to its object. */
+static cp_err
+vm_status(void *ud, json_t *item)
+{
+	struct emit_ctx *e = ud;
+	const char *id = az_str(item, "id");
+	json_t *vm, *props, *view;
+
+	view = json_object_get(json_object_get(item, "properties"),
+	    "instanceView");
+	if (id == NULL || view == NULL ||
+	    (vm = json_object_get(e->vms, id)) == NULL)
+		return CP_OK;
+	props = json_object_get(vm, "properties");
+	if (!json_is_object(props))
+		return CP_OK;
+	return json_object_set(props, "instanceView", view) == 0 ? CP_OK :
+	    CP_E_NOMEM;
+}
+
+static void
+collect_vms(struct az_collect *k, struct az_client *c)
+{
+	static const char *const api = "Microsoft.Compute/virtualMachines";
+	struct emit_ctx e;
+	struct az_error err;
+	const char *id, *name, *region, *key;
+	char path[512];
+	json_t *vm;
+	cp_err r;
+
+	memset(&e, 0, sizeof(e));
+	e.k = k;
+	e.c = c;
+	if ((e.vms = json_object()) == NULL)
+		return;
+	snprintf(path, sizeof(path), "/subscriptions/%s/providers/%s?"
+	    "api-version=2024-03-01", k->sub, api);
+	r = az_list(c, AZ_ARM, path, vm_keep, &e, &err);
+	if (r != CP_OK) {
+		if (!az_stopping(k))
+			az_collector_failed(k, "virtual-machines", api, r,
+			    &err);
+		json_decref(e.vms);
+		return;
+	}
+	snprintf(path, sizeof(path), "/subscriptions/%s/providers/%s?"
+	    "api-version=2024-03-01&statusOnly=true", k->sub, api);
+	r = az_list(c, AZ_ARM, path, vm_status, &e, &err);
+	if (r != CP_OK && !az_stopping(k))
+		az_collector_failed(k, "virtual-machines",
+		    "Microsoft.Compute/virtualMachines (statusOnly)", r, &err);
+	json_object_foreach(e.vms, key, vm) {
+		if (!arm_names(vm, &id, &name, &region) ||
+		    az_emit(k, "azure/virtual-machine", id, name, region,
+		    vm) != CP_OK)
+			break;
+	}
+	json_decref(e.vms);
+}
+
+/* ------------------------------------------------------------ resources */
+
+static cp_err
+resource_item(void *ud, json_t *item)
+{
+	struct emit_ctx *e = ud;
+	const char *id, *name, *region;
+
+	if (!arm_names(item, &id, &name, &region))
+		return CP_OK;
+	return az_emit(e->k, "azure/resource", id, name, region, item);
+}
+
+static void
+collect_resources(struct az_collect *k, struct az_client *c)
+{
+	struct emit_ctx e;
+	struct az_error err;
+	char path[256];
+	cp_err r;
+
+	memset(&e, 0, sizeof(e));
+	e.k = k;
+	e.c = c;
+	snprintf(path, sizeof(path), "/subscriptions/%s/resources?"
+	    "api-version=2021-04-01", k->sub);
+	r = az_list(c, AZ_ARM, path, resource_item, &e, &err);
+	if (r != CP_OK && !az_stopping(k))
+		az_collector_failed(k, "resources", "resources", r, &err);
+}
+
+void
+az_collect_arm(struct az_collect *k, struct az_client *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(arm_lists) / sizeof(arm_lists[0]); i++) {
+		if (az_stopping(k))
+			return;
+		run_list(k, c, &arm_lists[i]);
+	}
+	if (!az_stopping(k))
+		collect_vms(k, c);
+	if (!az_stopping(k))
+		collect_resources(k, c);
+}
