@@ -116,7 +116,13 @@ has "$T/err" "another cloudpatrol daemon (pid $DPID) is running"
 cpp --json status >"$T/out" 2>"$T/err" || :
 has "$T/out" "\"pid\": $DPID"
 has "$T/out" '"kind": "inspect"'
-has "$T/out" '"resources": "the daily resource list refresh is not available yet'
+has "$T/out" '"asm-passive": "the daily ASM passive check is not available yet'
+# The daily resource list of the unit, from its latest snapshot.
+until_ok at_least resources 1
+checks=$((checks + 1))
+grep -q 'Environment,Cloud,Unit,Region,Service' \
+    "$T/state/reports/p/resources-prod-123456789012.csv" 2>/dev/null ||
+	{ failures=$((failures + 1)); echo "FAIL: no resource list written"; }
 cpp status >"$T/out" 2>"$T/err" || :
 has "$T/out" "Daemon: running (pid $DPID)"
 has "$T/out" "NEXT INSPECTION"

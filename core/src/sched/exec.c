@@ -247,6 +247,65 @@ run_monthly(const struct cp_job_ctx *c, cp_store *st,
 	return CP_OK;
 }
 
+/*
+ * The daily resource list of a unit (R-REP-5), from its latest snapshot,
+ * to STATE_DIR/reports/PORTAL/resources-ENV-UNIT.csv: replaced whole each
+ * day, so the folder always holds the current list.
+ */
+static cp_err
+run_resources(const struct cp_job_ctx *c, cp_store *st,
+    const struct cp_job *job, time_t now, int *result, char *why,
+    size_t n)
+{
+	struct cp_report_job j;
+	struct cp_report_result res;
+	struct cp_portal portal;
+	char pname[64], ename[64], uname[128], dir[4096], path[4096];
+	char err[512];
+	cp_err r;
+
+	if (unit_names(st, job->unit_id, pname, ename, uname) != CP_OK ||
+	    portal_by_id(st, job->portal_id, &portal) != CP_OK) {
+		snprintf(why, n, "unit %lld: gone", (long long)job->unit_id);
+		return CP_OK;
+	}
+	if (cp_snprintf(dir, sizeof(dir), "%s/reports/%s", c->state_dir,
+	    pname) != CP_OK || cp_snprintf(path, sizeof(path),
+	    "%s/resources-%s-%s.csv", dir, ename, uname) != CP_OK) {
+		snprintf(why, n, "state_dir is too long");
+		return CP_OK;
+	}
+	if (cp_mkdir_p(dir, 0750) != CP_OK) {
+		snprintf(why, n, "cannot create %s: %s", dir, strerror(errno));
+		return CP_OK;
+	}
+	memset(&j, 0, sizeof(j));
+	j.name = "resources";
+	j.env = ename;
+	j.unit = uname;
+	j.format = "csv";
+	j.path = path;
+	j.lang = portal.lang;
+	j.store = st;
+	j.portal = &portal;
+	j.policies = c->set;
+	j.state_dir = c->state_dir;
+	j.log = c->log;
+	j.now = now;
+	j.cancel = c->cancel;
+	r = cp_report_run(&j, &res, err, sizeof(err));
+	if (r == CP_E_CANCELLED)
+		return r;
+	if (r != CP_OK) {
+		snprintf(why, n, "resource list of %s/%s/%s: %s", pname, ename,
+		    uname, err);
+		return CP_OK;
+	}
+	*result = CP_JOB_OK;
+	snprintf(why, n, "wrote %s (%zu row(s))", path, res.rows);
+	return CP_OK;
+}
+
 cp_err
 cp_job_run(const struct cp_job_ctx *c, cp_store *st, const struct cp_job *job,
     time_t now, int *result, char *why, size_t why_size)
@@ -285,12 +344,7 @@ cp_job_run(const struct cp_job_ctx *c, cp_store *st, const struct cp_job *job,
 		    ns.sent, ns.retry, ns.failed);
 		return CP_OK;
 	case CP_JOB_RESOURCES:
-		*result = CP_JOB_UNAVAILABLE;
-		snprintf(why, why_size, "the daily resource list refresh is "
-		    "not available yet: this build has no resource list "
-		    "report (the hourly inspection keeps the inventory "
-		    "current)");
-		return CP_OK;
+		return run_resources(c, st, job, now, result, why, why_size);
 	case CP_JOB_ASM_PASSIVE:
 		*result = CP_JOB_UNAVAILABLE;
 		snprintf(why, why_size, "the daily ASM passive check is not "

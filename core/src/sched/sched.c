@@ -430,7 +430,7 @@ sync_units(cp_store *st, time_t now, const struct cp_sched_opts *o,
 		w.kind = CP_JOB_INSPECT;
 		r = put_job(st, &w, now, o, changed);
 		/* Only work that calls the cloud counts against its limit;
-		 * the resource list refresh does not exist yet. */
+		 * the resource list is written from the latest snapshot. */
 		w.kind = CP_JOB_RESOURCES;
 		w.cloud = "";
 		if (r == CP_OK)

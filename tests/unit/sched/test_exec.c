@@ -82,11 +82,22 @@ test_exec_each_kind_does_its_work(void)
 	CU_ASSERT_EQUAL(result, CP_JOB_OK);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "purged"));
 
+	/* The resource list of a unit never inspected: written, saying so. */
 	job_of(&j, CP_JOB_RESOURCES, p, 1);
 	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
 	    sizeof(why)), CP_OK);
-	CU_ASSERT_EQUAL(result, CP_JOB_UNAVAILABLE);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not available yet"));
+	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	snprintf(path, sizeof(path), "%s/reports/acme/resources-prod-111.csv",
+	    dir);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, path));
+	CU_ASSERT_EQUAL_FATAL(cp_file_read(path, 1 << 20, &csv, &len), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "Resource ID"));
+	free(csv);
+	job_of(&j, CP_JOB_RESOURCES, p, 42);
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "gone"));
 	job_of(&j, CP_JOB_ASM_PASSIVE, p, 0);
 	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
 	    sizeof(why)), CP_OK);
