@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -366,6 +367,43 @@ cp_engine_open(const char *snapshot, const char *tenant_snapshot,
 out:
 	cp_engine_close(e);
 	return r;
+}
+
+/* The time of a snapshot's collected_at ("2026-11-25T09:30:00Z"), or 0. */
+static time_t
+collected_time(const char *iso)
+{
+	struct tm tm;
+	const char *end;
+
+	if (iso == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return 0;
+	return timegm(&tm);
+}
+
+cp_err
+cp_engine_open_as_collected(const char *snapshot,
+    const struct cp_engine_opts *o, cp_engine **out, char *why,
+    size_t why_size)
+{
+	struct cp_engine_opts eo = *o;
+	time_t collected;
+	cp_err r;
+
+	r = cp_engine_open(snapshot, NULL, &eo, out, why, why_size);
+	if (r != CP_OK)
+		return r;
+	collected = collected_time(cp_engine_meta(*out, "collected_at"));
+	if (collected == 0 || collected == eo.now)
+		return CP_OK;
+	cp_engine_close(*out);
+	*out = NULL;
+	eo.now = collected;
+	return cp_engine_open(snapshot, NULL, &eo, out, why, why_size);
 }
 
 const char *

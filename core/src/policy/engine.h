@@ -80,6 +80,16 @@ cp_err cp_engine_run(cp_engine *e, const struct cp_policy *p,
     const json_t *params, cp_result_fn fn, void *ud, char *why,
     size_t why_size);
 
+/*
+ * Like cp_engine_open (no tenant snapshot), with the clock (o->now) set to
+ * when the snapshot was collected: a report printed later must judge the
+ * estate as it was, not age it (days_since).  A snapshot without a valid
+ * collected_at keeps o->now.
+ */
+cp_err cp_engine_open_as_collected(const char *snapshot,
+    const struct cp_engine_opts *o, cp_engine **out, char *why,
+    size_t why_size);
+
 /* A meta value of the snapshot ("unit", "collected_at"...) or NULL. */
 const char *cp_engine_meta(const cp_engine *e, const char *key);
 

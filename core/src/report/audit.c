@@ -545,44 +545,17 @@ audit_requirement(struct unit_ctx *c, const struct cp_framework *fw,
 	return r;
 }
 
-/* The time of a snapshot's collected_at ("2026-11-25T09:30:00Z"), or 0. */
-static time_t
-snapshot_time(const char *iso)
-{
-	struct tm tm;
-	const char *end;
-
-	if (iso == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return 0;
-	return timegm(&tm);
-}
-
-/* Opens the snapshot at path, its clock set to when it was collected:
- * a report printed later must not age the estate (days_since). */
+/* Opens the snapshot at path as it was collected. */
 static cp_err
 open_engine(struct unit_ctx *c, const char *path)
 {
 	struct cp_engine_opts eo;
-	time_t collected;
-	cp_err r;
 
 	memset(&eo, 0, sizeof(eo));
 	eo.geoip = c->o->geoip;
 	eo.log = c->o->log;
-	r = cp_engine_open(path, NULL, &eo, &c->eng, c->why, c->why_size);
-	if (r != CP_OK)
-		return r;
-	collected = snapshot_time(cp_engine_meta(c->eng, "collected_at"));
-	if (collected == 0)
-		return CP_OK;
-	cp_engine_close(c->eng);
-	c->eng = NULL;
-	eo.now = collected;
-	return cp_engine_open(path, NULL, &eo, &c->eng, c->why, c->why_size);
+	return cp_engine_open_as_collected(path, &eo, &c->eng, c->why,
+	    c->why_size);
 }
 
 static int

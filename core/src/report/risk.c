@@ -400,22 +400,6 @@ below_threshold_rows(struct row_ctx *rc, const struct cp_policy *p,
 	return CP_OK;
 }
 
-/* The time of a snapshot's collected_at ("2026-11-25T09:30:00Z"), or 0. */
-static time_t
-snapshot_time(const char *iso)
-{
-	struct tm tm;
-	const char *end;
-
-	if (iso == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return 0;
-	return timegm(&tm);
-}
-
 /* Evaluates the unit's snapshot again: the score and threshold rows. */
 static cp_err
 judge_unit(cp_store *st, struct row_ctx *rc, const cp_policy_set *set,
@@ -425,7 +409,6 @@ judge_unit(cp_store *st, struct row_ctx *rc, const cp_policy_set *set,
 	struct cp_engine_opts eo;
 	cp_engine *eng = NULL;
 	char path[4096];
-	time_t collected;
 	size_t i;
 	cp_err r;
 
@@ -438,20 +421,9 @@ judge_unit(cp_store *st, struct row_ctx *rc, const cp_policy_set *set,
 	eo.geoip = o->geoip;
 	eo.now = o->now;
 	eo.log = o->log;
-	r = cp_engine_open(path, NULL, &eo, &eng, why, why_size);
+	r = cp_engine_open_as_collected(path, &eo, &eng, why, why_size);
 	if (r != CP_OK)
 		return r;
-	/* Judge the estate as it was when collected: a report printed
-	 * later must not age it (days_since). */
-	collected = snapshot_time(cp_engine_meta(eng, "collected_at"));
-	if (collected != 0 && collected != eo.now) {
-		cp_engine_close(eng);
-		eng = NULL;
-		eo.now = collected;
-		r = cp_engine_open(path, NULL, &eo, &eng, why, why_size);
-		if (r != CP_OK)
-			return r;
-	}
 	score->scored = 1;
 	for (i = 0; i < cp_policy_set_count(set) && r == CP_OK; i++) {
 		const struct cp_policy *p = cp_policy_set_at(set, i);

@@ -54,3 +54,6 @@ EXTRA_DIST += \
 	tests/data/report/frameworks/testcloud-1.0.0/framework.json \
 	tests/data/report/frameworks/testcloud-2.0.0/framework.json \
 	tests/data/report/frameworks/other-1.0.0/framework.json
+
+## The record of report rows the report tests share.
+noinst_HEADERS += tests/unit/report/rectest.h

@@ -22,6 +22,7 @@
 
 #include "policy/framework.h"
 #include "report/audit.h"
+#include "report/rectest.h"
 #include "report/run.h"
 
 enum {
@@ -47,54 +48,6 @@ static const char *const head_ja[C_COUNT] = {
 	"詳細", "判定ポリシー", "準拠するための手順"
 };
 
-/* What the row callback was given: an array of arrays of strings. */
-struct rec {
-	json_t *rows;
-	size_t fail_at;		/* answer CP_E_IO at this row (1-based) */
-};
-
-static cp_err
-rec_row(void *ud, const char *table, const char *const *cells, size_t n)
-{
-	struct rec *rc = ud;
-	json_t *row = json_array();
-	size_t i;
-
-	(void)table;
-	CU_ASSERT_FATAL(row != NULL);
-	for (i = 0; i < n; i++)
-		CU_ASSERT_FATAL(json_array_append_new(row, json_string(
-		    cells[i] != NULL ? cells[i] : "")) == 0);
-	CU_ASSERT_FATAL(json_array_append_new(rc->rows, row) == 0);
-	if (rc->fail_at != 0 && json_array_size(rc->rows) == rc->fail_at)
-		return CP_E_IO;
-	return CP_OK;
-}
-
-static void
-rec_init(struct rec *rc)
-{
-	memset(rc, 0, sizeof(*rc));
-	rc->rows = json_array();
-	CU_ASSERT_FATAL(rc->rows != NULL);
-}
-
-static size_t
-rec_count(const struct rec *rc)
-{
-	return json_array_size(rc->rows);
-}
-
-/* Cell c of row i, or "(none)". */
-static const char *
-rec_cell(const struct rec *rc, size_t i, size_t c)
-{
-	const char *s = json_string_value(json_array_get(json_array_get(
-	    rc->rows, i), c));
-
-	return s != NULL ? s : "(none)";
-}
-
 /* The row of framework fw, requirement req and resource rid, or -1. */
 static int
 rec_find(const struct rec *rc, const char *fw, const char *req,
@@ -110,18 +63,6 @@ rec_find(const struct rec *rc, const char *fw, const char *req,
 	return -1;
 }
 
-/* How many rows have v in cell c. */
-static size_t
-rec_with(const struct rec *rc, size_t c, const char *v)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < rec_count(rc); i++)
-		if (strcmp(rec_cell(rc, i, c), v) == 0)
-			n++;
-	return n;
-}
-
 /* Requirement and resource of every row, "req/resource=status;" */
 static const char *
 rec_summary(const struct rec *rc, const char *fw, char *buf, size_t n)
@@ -135,13 +76,6 @@ rec_summary(const struct rec *rc, const char *fw, char *buf, size_t n)
 			    rec_cell(rc, i, C_REQ), rec_cell(rc, i, C_RESOURCE),
 			    rec_cell(rc, i, C_STATUS));
 	return buf;
-}
-
-static void
-rec_done(struct rec *rc)
-{
-	json_decref(rc->rows);
-	rc->rows = NULL;
 }
 
 static struct cp_audit_opts

@@ -19,6 +19,7 @@
 #include "inspect/inspecttest.h"
 
 #include "lifecycle/exclusion.h"
+#include "report/rectest.h"
 #include "report/risk.h"
 
 /* The columns of report A; report B has the section column first. */
@@ -39,38 +40,6 @@ static const char *const head_a_en[C_COUNT] = {
 	"Last detected (UTC)", "Remediated at (UTC)", "Notified at (UTC)",
 	"Remediation", "How to fix"
 };
-
-/* What the row callback was given: an array of arrays of strings. */
-struct rec {
-	json_t *rows;
-	size_t fail_at;		/* answer CP_E_IO at this row (1-based) */
-};
-
-static cp_err
-rec_row(void *ud, const char *table, const char *const *cells, size_t n)
-{
-	struct rec *rc = ud;
-	json_t *row = json_array();
-	size_t i;
-
-	(void)table;
-	CU_ASSERT_FATAL(row != NULL);
-	for (i = 0; i < n; i++)
-		CU_ASSERT_FATAL(json_array_append_new(row, json_string(
-		    cells[i] != NULL ? cells[i] : "")) == 0);
-	CU_ASSERT_FATAL(json_array_append_new(rc->rows, row) == 0);
-	if (rc->fail_at != 0 && json_array_size(rc->rows) == rc->fail_at)
-		return CP_E_IO;
-	return CP_OK;
-}
-
-static void
-rec_init(struct rec *rc)
-{
-	memset(rc, 0, sizeof(*rc));
-	rc->rows = json_array();
-	CU_ASSERT_FATAL(rc->rows != NULL);
-}
 
 /* A report whose rows go to rc, its table (and header row) started. */
 static cp_report *
@@ -101,28 +70,6 @@ risk_header(const struct cp_risk_opts *o, struct rec *rc)
 	return r;
 }
 
-static size_t
-rec_count(const struct rec *rc)
-{
-	return json_array_size(rc->rows);
-}
-
-static size_t
-rec_width(const struct rec *rc, size_t i)
-{
-	return json_array_size(json_array_get(rc->rows, i));
-}
-
-/* Cell c of row i, or "(none)". */
-static const char *
-rec_cell(const struct rec *rc, size_t i, size_t c)
-{
-	const char *s = json_string_value(json_array_get(json_array_get(
-	    rc->rows, i), c));
-
-	return s != NULL ? s : "(none)";
-}
-
 /* The first row whose cell c1 is v1 and cell c2 is v2, or -1. */
 static int
 rec_find(const struct rec *rc, size_t c1, const char *v1, size_t c2,
@@ -135,25 +82,6 @@ rec_find(const struct rec *rc, size_t c1, const char *v1, size_t c2,
 		    strcmp(rec_cell(rc, i, c2), v2) == 0)
 			return (int)i;
 	return -1;
-}
-
-/* How many rows have v in cell c. */
-static size_t
-rec_with(const struct rec *rc, size_t c, const char *v)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < rec_count(rc); i++)
-		if (strcmp(rec_cell(rc, i, c), v) == 0)
-			n++;
-	return n;
-}
-
-static void
-rec_done(struct rec *rc)
-{
-	json_decref(rc->rows);
-	rc->rows = NULL;
 }
 
 static struct cp_risk_opts
