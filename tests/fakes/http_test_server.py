@@ -113,11 +113,17 @@ class Handler(BaseHTTPRequestHandler):
             ACTIVE[key] = ACTIVE.get(key, 0) + 1
             MAX_ACTIVE[key] = max(MAX_ACTIVE.get(key, 0), ACTIVE[key])
             TIMES.setdefault(key, []).append(time.monotonic())
+        # A request is active while the server works on it (/sleep's
+        # wait), not while its answer travels: the client may send its
+        # next request as soon as it has read the answer, before this
+        # thread runs again, and that must not count as an overlap.
         try:
-            self.serve(url.path, query, nth)
+            if url.path == "/sleep":
+                time.sleep(int(arg(query, "ms", "100")) / 1000.0)
         finally:
             with LOCK:
                 ACTIVE[key] -= 1
+        self.serve(url.path, query, nth)
 
     def stats(self, key):
         with LOCK:
@@ -147,8 +153,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.echo()
         elif path == "/sleep":
-            time.sleep(int(arg(query, "ms", "100")) / 1000.0)
-            self.echo()
+            self.echo()  # the wait was in route()
         elif path == "/truncated":
             if nth <= int(arg(query, "n", "1000000")):
                 self.send_response(200)
