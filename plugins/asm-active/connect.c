@@ -119,6 +119,23 @@ add_open(struct cs *s, uint32_t host, uint16_t port)
 	return 0;
 }
 
+/*
+ * Whether fd got connected to itself: on loopback a connection to a port
+ * in the ephemeral range may pick that very port as its source (TCP
+ * simultaneous open), which is no listener.
+ */
+static int
+self_connect(int fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &la) != 0 ||
+	    getpeername(fd, (struct sockaddr *)&b, &lb) != 0)
+		return 0;
+	return la == lb && memcmp(&a, &b, la) == 0;
+}
+
 /* Closes an open connection with a reset rather than a FIN. */
 static void
 close_reset(int fd)
@@ -172,7 +189,11 @@ start(struct cs *s, const struct probe *p, uint64_t now)
 		((struct sockaddr_in *)&sa)->sin_port = htons(p->port);
 	rc = connect(fd, (struct sockaddr *)&sa, h->salen);
 	if (rc == 0) {
+		int self = self_connect(fd);
+
 		close_reset(fd);
+		if (self)
+			return 1;
 		return add_open(s, p->host, p->port) == 0 ? 1 : -1;
 	}
 	if (errno == ECONNREFUSED || errno == ENETUNREACH ||
@@ -214,8 +235,11 @@ finish(struct cs *s, unsigned i)
 	if (getsockopt(sl->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err == 0) {
+		int self = self_connect(sl->fd);
+
 		close_reset(sl->fd);
-		rc = add_open(s, sl->host, sl->port);
+		if (!self)
+			rc = add_open(s, sl->host, sl->port);
 	} else {
 		close(sl->fd);
 		if (err == ETIMEDOUT)
