@@ -33,7 +33,7 @@ libcurl4-openssl-dev libjansson-dev libssl-dev libltdl-dev libsqlite3-dev \
 libinih-dev libcunit1-dev libexpat1-dev python3 python3-aiosmtpd openssl \
 python3-botocore awscli \
 libxlsxwriter-dev python3-openpyxl libreoffice-calc-nogui \
-ca-certificates valgrind xz-utils"
+ca-certificates valgrind xz-utils nginx-light nmap"
 
 missing=""
 for p in $packages; do

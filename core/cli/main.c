@@ -43,6 +43,8 @@ static const struct cli_command commands[] = {
 	    "通知と配信の状況" },
 	{ "status", cli_cmd_status, "health: failed inspections, deliveries",
 	    "稼働状況: 失敗した診断・配信" },
+	{ "asm", cli_cmd_asm, "attack surface: targets, active scans",
+	    "攻撃対象領域: ターゲットとアクティブスキャン" },
 	{ "daemon", cli_cmd_daemon, "run the jobs on schedule (the patrol)",
 	    "ジョブを予定どおり実行 (巡回デーモン)" },
 	{ "demo", cli_cmd_demo, "a whole patrol of a fake cloud, locally",

@@ -23,7 +23,9 @@ bench_binaries += tests/bench/xlsx_write
 
 EXTRA_DIST += tests/bench/run.sh tests/bench/policy-eval.sh \
 	tests/bench/aws-collect.sh tests/bench/xlsx-write.sh \
-	tests/bench/xlsx_write_peer.py tests/bench/daemon-idle.sh
+	tests/bench/xlsx_write_peer.py tests/bench/daemon-idle.sh \
+	tests/bench/scan_bench.py tests/bench/scan-full.sh \
+	tests/bench/scan-hosts.sh tests/bench/scan-identify.sh
 EXTRA_DIST += \
 	tests/bench/policies/BENCH-001.json \
 	tests/bench/policies/BENCH-002.json \

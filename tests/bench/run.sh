@@ -7,7 +7,8 @@ set -eu
 : "${CP_TOP_SRCDIR:?run through make bench}"
 : "${CP_TOP_BUILDDIR:?run through make bench}"
 
-benchmarks="policy-eval aws-collect xlsx-write daemon-idle"
+benchmarks="policy-eval aws-collect xlsx-write daemon-idle scan-full scan-hosts \
+scan-identify"
 want=${1:-}
 ran=0
 for b in $benchmarks; do

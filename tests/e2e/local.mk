@@ -26,3 +26,13 @@ if !SANITIZERS
 TESTS += tests/e2e/bulk-libreoffice.sh
 endif
 endif
+
+## The active scanner against nginx, a banner service and hostile peers;
+## the nmap -sV cross-check is slow, so it runs in the plain build only.
+EXTRA_DIST += tests/e2e/asm-scan.sh tests/e2e/asm-nmap.sh \
+	tests/e2e/asm/peers.py
+if SANITIZERS
+TESTS += tests/e2e/asm-scan.sh
+else
+TESTS += tests/e2e/asm-nmap.sh
+endif

@@ -276,6 +276,70 @@ static const struct cp_migration migrations[] = {
 	" PRIMARY KEY (job_id, period)"
 	") STRICT;"
 	"CREATE INDEX job_runs_finished ON job_runs (finished);"},
+    {"ASM targets, active scans (the audit trail), their observations",
+	/* The targets a portal may scan: an address, a CIDR block or an
+	 * FQDN, as cp_asm_target_parse normalised it. */
+	"CREATE TABLE asm_targets ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" portal_id INTEGER NOT NULL"
+	"  REFERENCES portals (id) ON DELETE CASCADE,"
+	" target TEXT NOT NULL CHECK (length(target) BETWEEN 1 AND 253),"
+	" kind TEXT NOT NULL CHECK (kind IN ('ip', 'cidr', 'fqdn')),"
+	" created TEXT NOT NULL,"
+	" UNIQUE (portal_id, target)"
+	") STRICT;"
+	/* Every active scan, refused ones too (R-ASM-3): who (the OS user),
+	 * when, which targets (a JSON array, the first 1,000) and ports,
+	 * from which source address, with which User-Agent, and how it
+	 * ended. */
+	"CREATE TABLE asm_scans ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" portal_id INTEGER NOT NULL"
+	"  REFERENCES portals (id) ON DELETE CASCADE,"
+	" who TEXT NOT NULL,"
+	" started TEXT NOT NULL,"
+	" finished TEXT,"
+	" targets TEXT NOT NULL DEFAULT '[]',"
+	" n_targets INTEGER NOT NULL DEFAULT 0,"
+	" ports TEXT NOT NULL,"
+	" source TEXT NOT NULL DEFAULT '',"
+	" user_agent TEXT NOT NULL DEFAULT '',"
+	" status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'error',"
+	"  'refused')),"
+	" outcome TEXT NOT NULL DEFAULT '',"
+	" open_ports INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX asm_scans_portal ON asm_scans (portal_id, id);"
+	/* What a scan saw, one row per open port; the ASM report joins it
+	 * with the vulnerability intelligence by cpe.  target: what was
+	 * asked (an address or FQDN); address: what was connected to;
+	 * service: http, https, tls, ssh, ftp, smtp or unknown; banner: a
+	 * server-first line, printable; http: {status, server, powered_by,
+	 * title, location} as JSON or NULL; tls: {protocol, cipher, subject,
+	 * issuer, sans, not_before, not_after, key_type, key_bits,
+	 * signature_algorithm, self_signed, expired, name_mismatch} as JSON
+	 * or NULL; cpe: a JSON array of CPE 2.3 names; data: the whole
+	 * observation. */
+	"CREATE TABLE asm_observations ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" scan_id INTEGER NOT NULL"
+	"  REFERENCES asm_scans (id) ON DELETE CASCADE,"
+	" portal_id INTEGER NOT NULL"
+	"  REFERENCES portals (id) ON DELETE CASCADE,"
+	" target TEXT NOT NULL,"
+	" address TEXT NOT NULL,"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),"
+	" service TEXT NOT NULL DEFAULT 'unknown',"
+	" banner TEXT,"
+	" http TEXT,"
+	" tls TEXT,"
+	" cpe TEXT NOT NULL DEFAULT '[]',"
+	" data TEXT NOT NULL,"
+	" seen TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX asm_observations_scan ON asm_observations (scan_id);"
+	"CREATE INDEX asm_observations_target ON asm_observations"
+	" (portal_id, target, port);"},
 };
 
 const struct cp_migration *

@@ -1,0 +1,130 @@
+/*
+ * asm.h - the targets of active scans and the record of every scan
+ * (R-ASM-1, R-ASM-3): what a portal may scan, which addresses are never
+ * scanned unless the configuration allows them, the audit trail of scans
+ * and the observations they made.
+ */
+#ifndef CP_ASM_H
+#define CP_ASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#include <cloudpatrol/err.h>
+
+#include "store/store.h"
+
+#define CP_ASM_TARGET_MAX 254		/* a target as text, with its NUL */
+/* The most addresses a CIDR block may hold (a /16 of IPv4, /112 of v6). */
+#define CP_ASM_CIDR_MAX 65536u
+
+enum cp_asm_kind { CP_ASM_IP = 1, CP_ASM_CIDR = 2, CP_ASM_FQDN = 3 };
+
+struct cp_asm_target {
+	int kind;			/* enum cp_asm_kind */
+	char text[CP_ASM_TARGET_MAX];	/* normalised */
+	int family;			/* AF_INET/AF_INET6 (ip, cidr) */
+	unsigned char addr[16];		/* the address or network */
+	int prefix;			/* bits (cidr); 32 or 128 for an ip */
+};
+
+/*
+ * Parses "192.0.2.1", "2001:db8::1", "192.0.2.0/24" or "www.example.com"
+ * into out (addresses in their canonical text, host bits of a block must
+ * be zero, names lower-cased, blocks of more than CP_ASM_CIDR_MAX
+ * addresses refused).  CP_E_INVALID or CP_E_LIMIT with why.
+ */
+cp_err cp_asm_target_parse(const char *s, struct cp_asm_target *out,
+    char *why, size_t why_size);
+
+/* What an address is, as bits. */
+#define CP_ASM_ADDR_LOOPBACK 0x1u
+#define CP_ASM_ADDR_PRIVATE 0x2u	/* RFC 1918, CGNAT, ULA */
+#define CP_ASM_ADDR_LINKLOCAL 0x4u
+#define CP_ASM_ADDR_METADATA 0x8u	/* cloud instance metadata */
+#define CP_ASM_ADDR_RESERVED 0x10u	/* unspecified, multicast... */
+
+/*
+ * The classes an address block (family, addr, prefix bits) overlaps:
+ * a /8 that holds a loopback address is loopback.
+ */
+unsigned cp_asm_classify(int family, const unsigned char *addr, int prefix);
+/*
+ * Parses the [plugin:asm-active] allow list ("loopback, private,
+ * link-local"); CP_E_CONFIG with why for another word.
+ */
+cp_err cp_asm_allow_parse(const char *list, unsigned *allow, char *why,
+    size_t why_size);
+/*
+ * CP_OK when a block of these classes may be scanned under allow, else
+ * CP_E_PERM with why naming the class and the setting that allows it
+ * (metadata and reserved addresses never may).
+ */
+cp_err cp_asm_allowed(unsigned classes, unsigned allow, const char *what,
+    char *why, size_t why_size);
+
+/* ---- the targets of a portal (store) ---- */
+cp_err cp_asm_target_add(cp_store *st, int64_t portal_id,
+    const struct cp_asm_target *t);
+/* CP_E_NOTFOUND when portal has no such target. */
+cp_err cp_asm_target_remove(cp_store *st, int64_t portal_id,
+    const char *text);
+typedef cp_err (*cp_asm_target_fn)(void *ud, const char *text,
+    const char *kind, const char *created);
+cp_err cp_asm_target_list(cp_store *st, int64_t portal_id,
+    cp_asm_target_fn fn, void *ud);
+/*
+ * Whether t is registered: the same text, or (an address) inside a
+ * registered block.  *yes is 1 or 0.
+ */
+cp_err cp_asm_target_registered(cp_store *st, int64_t portal_id,
+    const struct cp_asm_target *t, int *yes);
+
+/* Address i of block t (i < 2^(bits - prefix)), as text. */
+void cp_asm_cidr_addr(const struct cp_asm_target *t, uint32_t i, char *out,
+    size_t n);
+/* How many addresses block t holds. */
+uint32_t cp_asm_cidr_size(const struct cp_asm_target *t);
+
+/* ---- the audit trail ---- */
+struct cp_asm_scan {
+	int64_t portal_id;
+	const char *who;
+	const char *targets;		/* JSON array */
+	size_t n_targets;
+	const char *ports;
+	const char *source;
+	const char *user_agent;
+};
+/* Records a scan starting (status running, or refused with outcome). */
+cp_err cp_asm_scan_begin(cp_store *st, const struct cp_asm_scan *s,
+    const char *status, const char *outcome, int64_t *id);
+cp_err cp_asm_scan_finish(cp_store *st, int64_t id, const char *status,
+    const char *outcome, size_t open_ports);
+/* Stores one observation (the plugin's "port" object) of scan id. */
+cp_err cp_asm_observation_add(cp_store *st, int64_t scan_id,
+    int64_t portal_id, const char *target, const json_t *obs);
+
+struct cp_asm_scan_row {
+	int64_t id;
+	char who[64];
+	char started[32];
+	char finished[32];
+	char targets[1024];
+	long long n_targets;
+	char ports[256];
+	char source[64];
+	char user_agent[128];
+	char status[16];
+	char outcome[512];
+	long long open_ports;
+};
+typedef cp_err (*cp_asm_scan_fn)(void *ud, const struct cp_asm_scan_row *r);
+/* The scans of a portal, the newest first, at most limit. */
+cp_err cp_asm_scan_list(cp_store *st, int64_t portal_id, size_t limit,
+    cp_asm_scan_fn fn, void *ud);
+
+#endif /* CP_ASM_H */

@@ -1,0 +1,3 @@
+#!/bin/sh
+# scan-hosts.sh - see scan_bench.py.
+exec "${CP_PYTHON3:-/usr/bin/python3}" "$CP_TOP_SRCDIR/tests/bench/scan_bench.py" scan-hosts
