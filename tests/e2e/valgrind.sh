@@ -36,11 +36,25 @@ check() {
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cp-valgrind.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+# The test programs, as many at once as there are processors (valgrind
+# runs one thread at a time): each writes its output and exit status to
+# files named by its position, read back in order below.
+jobs=$(nproc 2>/dev/null || echo 2)
+n=0
 for prog in "$@"; do
 	case "$prog" in
-	tests/unit/*|plugins/*/test_*|tests/plugins/*/test_*) check "$prog" 0 $vg "./$prog" ;;
+	tests/unit/*|plugins/*/test_*|tests/plugins/*/test_*)
+		n=$((n + 1))
+		printf '%s %s\n' "$n" "$prog" ;;
 	esac
-done
+done >"$tmp/list"
+export tmp vg
+xargs -P "$jobs" -L 1 sh -c '$vg "./$1" >"$tmp/$0.out" 2>&1; \
+	echo $? >"$tmp/$0.rc"' <"$tmp/list"
+while read -r i prog; do
+	rc=$(cat "$tmp/$i.rc" 2>/dev/null || echo 127)
+	check "$prog" 0 sh -c 'cat "$1"; exit "$2"' sh "$tmp/$i.out" "$rc"
+done <"$tmp/list"
 
 # "cloudpatrol plugins" with good and refused plugins alike.
 mkdir -p "$tmp/plugins" "$tmp/state"
