@@ -16,4 +16,5 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_daemon.c \
 	core/cli/cmd_dest.c \
 	core/cli/cmd_notify.c \
-	core/cli/cmd_demo.c
+	core/cli/cmd_demo.c \
+	core/cli/cmd_vuln.c
