@@ -30,7 +30,7 @@ esac
 # real peers the tests talk to.
 packages="build-essential autoconf automake libtool pkg-config \
 libcurl4-openssl-dev libjansson-dev libssl-dev libltdl-dev libsqlite3-dev \
-libinih-dev libcunit1-dev libexpat1-dev python3 python3-aiosmtpd openssl \
+libinih-dev libcunit1-dev libexpat1-dev zlib1g-dev python3 python3-aiosmtpd openssl \
 python3-botocore awscli \
 libxlsxwriter-dev python3-openpyxl libreoffice-calc-nogui \
 ca-certificates valgrind xz-utils nginx-light nmap"

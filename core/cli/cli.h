@@ -139,6 +139,7 @@ int cli_cmd_outbox(struct cli *cli, int argc, char **argv);
 int cli_cmd_demo(struct cli *cli, int argc, char **argv);
 int cli_cmd_daemon(struct cli *cli, int argc, char **argv);
 int cli_cmd_asm(struct cli *cli, int argc, char **argv);
+int cli_cmd_vuln(struct cli *cli, int argc, char **argv);
 
 /* A time as "2026-11-25 09:30:00 UTC"; "" for 0. */
 const char *cli_time(time_t t, char buf[32]);

@@ -17,4 +17,5 @@ cloudpatrol_SOURCES += \
 	core/cli/cmd_dest.c \
 	core/cli/cmd_notify.c \
 	core/cli/cmd_demo.c \
-	core/cli/cmd_asm.c
+	core/cli/cmd_asm.c \
+	core/cli/cmd_vuln.c

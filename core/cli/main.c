@@ -51,6 +51,8 @@ static const struct cli_command commands[] = {
 	    "疑似クラウドでパトロール全体を体験 (ローカル)" },
 	{ "config", cli_cmd_config, "check the configuration file",
 	    "設定ファイルの検査" },
+	{ "vuln", cli_cmd_vuln, "CVE, CVSS, EPSS, KEV and JVN by CPE name",
+	    "CPE 名から CVE・CVSS・EPSS・KEV・JVN を調べる" },
 };
 
 static void

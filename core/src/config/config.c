@@ -29,7 +29,8 @@ enum {
 	SECT_NONE = -1,		/* before any header */
 	SECT_CORE = -2,
 	SECT_HTTP = -3,
-	SECT_BAD = -4		/* reported already: its keys are ignored */
+	SECT_BAD = -4,		/* reported already: its keys are ignored */
+	SECT_VULN = -5
 };
 
 struct parse_state {
@@ -231,9 +232,13 @@ note_section(struct parse_state *ps, const char *name)
 		ps->cur = name[0] == 'c' ? SECT_CORE : SECT_HTTP;
 		return;
 	}
+	if (strcmp(name, "vuln") == 0) {
+		ps->cur = SECT_VULN;
+		return;
+	}
 	if (strncmp(name, "plugin:", 7) != 0) {
 		cp_diag_error(ps->diag, diag_file(ps), ps->line,
-		    "unknown section [%s] (known: [core], [http], "
+		    "unknown section [%s] (known: [core], [http], [vuln], "
 		    "[plugin:NAME])", name);
 		return;
 	}
@@ -560,6 +565,45 @@ plugin_key(struct parse_state *ps, const char *key, const char *value)
 	s->n_entries++;
 }
 
+/* [vuln] keys are kept in order; asm/vuln.c checks them. */
+static void
+vuln_key(struct parse_state *ps, const char *key, const char *value)
+{
+	struct cp_config *cfg = ps->cfg;
+	struct cp_config_entry *ne;
+	size_t i;
+
+	for (i = 0; i < cfg->n_vuln; i++) {
+		if (strcmp(cfg->vuln[i].key, key) == 0) {
+			cp_diag_error(ps->diag, diag_file(ps), ps->line,
+			    "[vuln] key '%s' given twice (first at line %d)",
+			    key, cfg->vuln[i].line);
+			return;
+		}
+	}
+	if (cfg->n_vuln >= CONFIG_MAX_ENTRIES) {
+		cp_diag_error(ps->diag, diag_file(ps), ps->line,
+		    "[vuln] more than %d keys", CONFIG_MAX_ENTRIES);
+		return;
+	}
+	ne = realloc(cfg->vuln, (cfg->n_vuln + 1) * sizeof(*ne));
+	if (ne == NULL) {
+		cp_diag_error(ps->diag, diag_file(ps), ps->line,
+		    "out of memory");
+		return;
+	}
+	cfg->vuln = ne;
+	ne[cfg->n_vuln].key = dup_or_note(ps, key);
+	ne[cfg->n_vuln].value = dup_or_note(ps, value);
+	ne[cfg->n_vuln].line = ps->line;
+	if (ne[cfg->n_vuln].key == NULL || ne[cfg->n_vuln].value == NULL) {
+		free(ne[cfg->n_vuln].key);
+		free(ne[cfg->n_vuln].value);
+		return;
+	}
+	cfg->n_vuln++;
+}
+
 /*
  * inih's section argument is not used: it is cut at inih's own limit, so
  * a long [plugin:NAME/INSTANCE] would lose its keys.  The reader noted the
@@ -592,6 +636,9 @@ handler(void *user, const char *section, const char *key, const char *value)
 		break;
 	case SECT_BAD:
 		break;		/* the header was reported */
+	case SECT_VULN:
+		vuln_key(ps, key, value);
+		break;
 	default:
 		plugin_key(ps, key, value);
 		break;
@@ -639,6 +686,11 @@ cp_config_free(struct cp_config *cfg)
 		free(s->instance);
 	}
 	free(cfg->sections);
+	for (i = 0; i < cfg->n_vuln; i++) {
+		free(cfg->vuln[i].key);
+		free(cfg->vuln[i].value);
+	}
+	free(cfg->vuln);
 	free(cfg->path);
 	free(cfg->state_dir);
 	cp_strv_free(cfg->plugin_dirs);

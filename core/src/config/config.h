@@ -6,7 +6,8 @@
  * defaults (which, for a binary run from its build tree, point at the
  * tree's plugins and policies and at ./cloudpatrol-state).
  *
- * [core] and [http] are checked here; each [plugin:NAME] (or
+ * [core] and [http] are checked here, [vuln] (vulnerability intelligence)
+ * is kept for asm/vuln.c; each [plugin:NAME] (or
  * [plugin:NAME/INSTANCE]) section is kept as key/value/line triples and
  * checked against the plugin's schema by the plugin registry.
  */
@@ -61,6 +62,10 @@ struct cp_config {
 
 	struct cp_plugin_section *sections;
 	size_t n_sections;
+
+	/* [vuln]: kept as written, checked by cp_vuln_settings_from_config */
+	struct cp_config_entry *vuln;
+	size_t n_vuln;
 };
 
 /*

@@ -210,7 +210,7 @@ test_config_reports_every_mistake_with_its_line(void)
 	WANT(9, "[http] ca_file: cannot read '/nonexistent/ca.pem': No such "
 	    "file or directory");
 	WANT(10, "unknown section [databases] (known: [core], [http], "
-	    "[plugin:NAME])");
+	    "[vuln], [plugin:NAME])");
 	WANT(12, "bad section name [plugin:Bad_Name]: expected [plugin:NAME] "
 	    "or [plugin:NAME/INSTANCE] with NAME and INSTANCE made of a-z, "
 	    "0-9 and -");

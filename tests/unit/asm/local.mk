@@ -1,0 +1,24 @@
+## tests/unit/asm
+check_PROGRAMS += tests/unit/asm/test_cpe
+tests_unit_asm_test_cpe_SOURCES = tests/unit/asm/test_cpe.c
+tests_unit_asm_test_cpe_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_cpe_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_cpe
+
+check_PROGRAMS += tests/unit/asm/test_vuln_match
+tests_unit_asm_test_vuln_match_SOURCES = tests/unit/asm/test_vuln_match.c
+tests_unit_asm_test_vuln_match_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_vuln_match_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_vuln_match
+
+check_PROGRAMS += tests/unit/asm/test_vuln_feed
+tests_unit_asm_test_vuln_feed_SOURCES = tests/unit/asm/test_vuln_feed.c
+tests_unit_asm_test_vuln_feed_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_vuln_feed_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_vuln_feed
+
+check_PROGRAMS += tests/unit/asm/test_vuln
+tests_unit_asm_test_vuln_SOURCES = tests/unit/asm/test_vuln.c
+tests_unit_asm_test_vuln_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_vuln_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_vuln
