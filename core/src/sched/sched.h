@@ -25,8 +25,15 @@
  * row holds the period it waits for; finishing a run records the period
  * in job_runs (UNIQUE (job_id, period): a period can be recorded once) and
  * moves the row to the next period, in one transaction.  So a restart
- * resumes exactly: a period that was recorded is not run again, one that
- * was not is run.  When the daemon was down over several periods of a
+ * resumes: a period that was recorded is not run again, one that was not
+ * is run.  The work and its record are not one transaction, so a crash
+ * between them runs the period's work again; each kind is safe to repeat:
+ * the patrol report is queued under the key "JOB@PERIOD#DEST" (the outbox
+ * keeps one row per key), the monthly report and the resource list
+ * replace the same file atomically, the purge and the outbox are
+ * idempotent, and a repeated inspection is one more scan of the present
+ * whose findings the lifecycle notifies once.  When the daemon was down
+ * over several periods of a
  * job, they are run once, as the latest of them (an inspection, a report
  * or a purge of the present covers the ones before).  A new job starts
  * with the first period due at or after its creation.
