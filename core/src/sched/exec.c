@@ -242,6 +242,9 @@ run_monthly(const struct cp_job_ctx *c, cp_store *st,
 	}
 	r = cp_job_risk_report(c, st, &portal, now, path, &units, err,
 	    sizeof(err));
+	/* Interrupted by the stop: the period stays due, not failed. */
+	if (r == CP_E_CANCELLED)
+		return r;
 	if (r != CP_OK) {
 		*result = CP_JOB_ERROR;
 		snprintf(why, n, "monthly risk report of %s: %s", portal.name,
