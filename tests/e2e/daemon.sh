@@ -4,7 +4,7 @@
 # it inspects, notifies the sink, sends the patrol report and writes the
 # monthly risk report; a second daemon on the store is refused; SIGHUP
 # with a broken INI keeps it running on the old one; SIGTERM stops it with
-# no lease held; a restart carries on with no period run twice (every
+# no lease held, also while a SIGHUP waits for a hanging job; a restart carries on with no period run twice (every
 # inspection made one scan, every patrol run one report, every monthly run
 # one file) and none left behind; detached, it answers once it runs.
 set -eu
@@ -163,9 +163,30 @@ sql "SELECT group_concat(id || ':' || period, ' ') FROM jobs
 DPID=$!
 until_ok at_least inspect $((before_inspect + 1))
 until_ok at_least patrol $((before_patrol + 1))
+# SIGHUP while a job hangs, then SIGTERM: the reload waits for the job
+# without holding up the main thread, so the SIGTERM is answered at once
+# (the pending reload dropped) while the job still hangs; the job then
+# ends within the grace and the daemon exits 0.
+ctl POST /__fault '{"service":null,"region":null,"action":null,
+    "kind":"stall","count":1,"seconds":3}' >/dev/null
+stall_taken() { ! ctl GET /__fault | grep -q stall; }
+until_ok stall_taken
+kill -HUP "$DPID"
+until_ok logged "the new configuration applies once"
 kill -TERM "$DPID"
-wait "$DPID" || :
+set +e
+wait "$DPID"
+st=$?
+set -e
 DPID=
+same "$st" 0
+has "$T/daemon.log" "the pending reload is dropped: stopping"
+# Answered while the job still hung (not after it, as a blocked reload
+# would): the stop found it running.
+checks=$((checks + 1))
+grep -Eq 'stopping: no new jobs; waiting up to [0-9]+ s for [1-9]' \
+    "$T/daemon.log" || { failures=$((failures + 1));
+	echo "FAIL: SIGTERM was answered only after the hanging job"; }
 consistent
 # Each job ran again after the restart, starting at the period it waited
 # for (or a later one, when that was overdue), never an earlier one.

@@ -625,8 +625,8 @@ cp_patrol_queue(cp_store *st, const cp_policy_set *set, int64_t portal_id,
 	struct cp_dest d;
 	sqlite3_stmt *s = NULL;
 	json_t *ids = NULL, *reports = NULL, *v, *pl;
-	char *text;
-	size_t i;
+	char *text, key[201];
+	size_t i, n = 0;
 	cp_err r;
 	int rc;
 
@@ -664,9 +664,10 @@ cp_patrol_queue(cp_store *st, const cp_policy_set *set, int64_t portal_id,
 		goto out;
 	r = cp_store_prepare(st,
 	    "INSERT INTO outbox (portal_id, unit_id, kind, payload, "
-	    "next_attempt, created, updated) "
-	    "VALUES (?1, NULL, 'notify', ?2, ?3, ?3, ?3)", &s,
-	    "queuing a patrol report");
+	    "next_attempt, created, updated, idem_key) "
+	    "VALUES (?1, NULL, 'notify', ?2, ?3, ?3, ?3, ?4) "
+	    "ON CONFLICT (idem_key) WHERE idem_key IS NOT NULL DO NOTHING",
+	    &s, "queuing a patrol report");
 	json_array_foreach(reports, i, pl) {
 		if (r != CP_OK)
 			break;
@@ -677,10 +678,20 @@ cp_patrol_queue(cp_store *st, const cp_policy_set *set, int64_t portal_id,
 			rc = sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+		if (rc == SQLITE_OK && opts != NULL && opts->key != NULL) {
+			if (cp_snprintf(key, sizeof(key), "%s#%lld",
+			    opts->key, (long long)json_integer_value(
+			    json_object_get(pl, "destination_id"))) != CP_OK)
+				rc = SQLITE_TOOBIG;
+			else
+				rc = cp_store_bind_text(s, 4, key);
+		}
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(s);
 		if (rc != SQLITE_DONE)
 			r = cp_store_sqlfail(st, rc, "queuing a patrol report");
+		else
+			n += (size_t)sqlite3_changes(cp_store_db(st));
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
 		free(text);
@@ -691,7 +702,7 @@ cp_patrol_queue(cp_store *st, const cp_policy_set *set, int64_t portal_id,
 	else
 		cp_store_rollback(st);
 	if (r == CP_OK && queued != NULL)
-		*queued = json_array_size(reports);
+		*queued = n;
 	if (r == CP_OK && skipped != NULL)
 		*skipped = json_array_size(json_array_get(ids, 1));
 out:

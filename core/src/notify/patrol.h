@@ -71,6 +71,7 @@
 struct cp_patrol_opts {
 	const char *state_dir;	/* snapshots; NULL: cp_store_dir(st) */
 	size_t max_items;	/* per list; 0: CP_MSG_LIST_MAX */
+	const char *key;	/* cp_patrol_queue: idempotency key, or NULL */
 };
 
 /*
@@ -86,7 +87,9 @@ cp_err cp_patrol_build(cp_store *st, const cp_policy_set *set, int64_t dest_id,
  * Queues the report of every destination of portal_id that has a unit
  * bound to it, in one transaction (st must have none open).  *queued and
  * *skipped (destinations without a unit; either may be NULL) say what
- * happened.
+ * happened.  With opts->key, each row is keyed "KEY#DEST_ID" and a report
+ * queued under that key before is not queued again (and not counted in
+ * *queued): the daemon's rerun of a period queues nothing twice.
  */
 cp_err cp_patrol_queue(cp_store *st, const cp_policy_set *set,
     int64_t portal_id, time_t now, const struct cp_patrol_opts *opts,

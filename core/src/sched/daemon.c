@@ -5,7 +5,11 @@
  * runtime; workers read the current runtime when they claim a job, and a
  * reload swaps it only while no job runs, so a runtime is never freed
  * under a worker and plugins are (re)initialised while none of their
- * functions is being called.
+ * functions is being called.  The main thread never waits for that: a
+ * loaded configuration is held as pending, claims pause, and the main
+ * loop goes on reading signals and renewing leases until the last running
+ * job ends (its worker pokes the eventfd), then swaps.  A SIGTERM
+ * meanwhile drops the pending runtime and stops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +66,7 @@ struct worker {
 struct daemon {
 	const struct cp_daemon_opts *o;
 	struct runtime *rt;
+	struct runtime *pending;	/* main thread: loaded, not applied */
 	char state_dir[4096];
 	int detached;
 	pthread_mutex_t mu;
@@ -273,9 +278,13 @@ worker_main(void *arg)
 			w->busy = 0;
 			d->running--;
 			pthread_cond_broadcast(&d->idle_cv);
+			/* A job ended, or the last claimer of a pause left: the
+			 * main thread looks again (a pending reload waits for
+			 * this). */
+			if (r == CP_OK || (d->paused && d->running == 0))
+				poke_main(d);
 			if (r != CP_OK)
 				break;
-			poke_main(d);
 		}
 	}
 	pthread_mutex_unlock(&d->mu);
@@ -347,15 +356,17 @@ wait_idle(struct daemon *d, time_t deadline)
 static int
 stop(struct daemon *d)
 {
-	unsigned i;
+	unsigned i, running;
 	int stuck;
 
-	cp_log_msg(dlog(d), CP_LOG_INFO, SUBSYS, "stopping: no new jobs; "
-	    "waiting up to %d s for %u running", CP_DAEMON_GRACE,
-	    d->running);
 	pthread_mutex_lock(&d->mu);
 	d->stopping = 1;
 	pthread_cond_broadcast(&d->cv);
+	running = d->running;
+	pthread_mutex_unlock(&d->mu);
+	cp_log_msg(dlog(d), CP_LOG_INFO, SUBSYS, "stopping: no new jobs; "
+	    "waiting up to %d s for %u running", CP_DAEMON_GRACE, running);
+	pthread_mutex_lock(&d->mu);
 	wait_idle(d, time(NULL) + CP_DAEMON_GRACE);
 	if (d->running > 0) {
 		cp_log_msg(dlog(d), CP_LOG_WARNING, SUBSYS, "cancelling %u "
@@ -377,11 +388,16 @@ stop(struct daemon *d)
 	return 0;
 }
 
-/* SIGHUP: a new configuration, applied only when it loads whole. */
+/*
+ * SIGHUP: loads the new configuration; one that loads whole becomes the
+ * pending runtime and new claims pause until apply_pending() can swap it
+ * in.  Never waits for running jobs.  A SIGHUP while one is pending
+ * replaces it (the file read last wins).
+ */
 static void
 reload(struct daemon *d)
 {
-	struct runtime *nrt = NULL, *old;
+	struct runtime *nrt = NULL;
 	struct cp_diag diag;
 	const char *refusal = NULL;
 	cp_err r;
@@ -399,22 +415,55 @@ reload(struct daemon *d)
 	    d->state_dir) != 0)
 		refusal = "state_dir cannot change while the daemon runs "
 		    "(restart it)";
-	if (refusal == NULL) {
-		/* Quiesce: plugins start only while none of them works. */
-		pthread_mutex_lock(&d->mu);
-		d->paused = 1;
-		while (d->running > 0)
-			pthread_cond_wait(&d->idle_cv, &d->mu);
-		pthread_mutex_unlock(&d->mu);
-		r = runtime_plugins(nrt, &diag);
-		if (r != CP_OK)
-			refusal = "the plugin configuration has errors";
-	}
 	if (refusal != NULL) {
 		log_diag(dlog(d), &diag, CP_LOG_ERROR);
 		cp_log_msg(dlog(d), CP_LOG_ERROR, SUBSYS, "reload refused: %s; "
 		    "the running configuration stays", refusal);
 		runtime_free(nrt);
+		cp_diag_free(&diag);
+		return;
+	}
+	log_diag(cp_core_log(nrt->core), &diag, CP_LOG_WARNING);
+	cp_diag_free(&diag);
+	runtime_free(d->pending);
+	d->pending = nrt;
+	pthread_mutex_lock(&d->mu);
+	d->paused = 1;
+	if (d->running > 0)
+		cp_log_msg(dlog(d), CP_LOG_INFO, SUBSYS, "the new "
+		    "configuration applies once %u running job(s) end; no "
+		    "new job starts meanwhile", d->running);
+	pthread_mutex_unlock(&d->mu);
+}
+
+/*
+ * Applies the pending runtime once no job runs (plugins start only while
+ * none of them works); the old one stays when its plugins do not start.
+ * Returns whether it was applied or refused (no longer pending).
+ */
+static int
+apply_pending(struct daemon *d)
+{
+	struct runtime *nrt = d->pending, *old = NULL;
+	struct cp_diag diag;
+	int idle;
+
+	if (nrt == NULL)
+		return 0;
+	pthread_mutex_lock(&d->mu);
+	idle = d->running == 0;
+	pthread_mutex_unlock(&d->mu);
+	if (!idle)
+		return 0;
+	d->pending = NULL;
+	cp_diag_init(&diag);
+	if (runtime_plugins(nrt, &diag) != CP_OK) {
+		log_diag(dlog(d), &diag, CP_LOG_ERROR);
+		cp_log_msg(dlog(d), CP_LOG_ERROR, SUBSYS, "reload refused: the "
+		    "plugin configuration has errors; the running "
+		    "configuration stays");
+		runtime_free(nrt);
+		nrt = NULL;
 	} else {
 		log_diag(cp_core_log(nrt->core), &diag, CP_LOG_WARNING);
 		if (nrt->workers != d->nw)
@@ -422,10 +471,12 @@ reload(struct daemon *d)
 			    SUBSYS, "workers = %u takes effect at the next "
 			    "start; %u keep running", nrt->workers, d->nw);
 	}
+	cp_diag_free(&diag);
 	pthread_mutex_lock(&d->mu);
-	old = refusal == NULL ? d->rt : NULL;
-	if (refusal == NULL)
+	if (nrt != NULL) {
+		old = d->rt;
 		d->rt = nrt;
+	}
 	d->paused = 0;
 	d->gen++;
 	pthread_cond_broadcast(&d->cv);
@@ -435,8 +486,8 @@ reload(struct daemon *d)
 		cp_log_msg(dlog(d), CP_LOG_INFO, SUBSYS, "configuration "
 		    "reloaded");
 	}
-	cp_diag_free(&diag);
 	sync_table(d);
+	return 1;
 }
 
 static int
@@ -454,6 +505,7 @@ main_loop(struct daemon *d)
 	cp_err r;
 
 	for (;;) {
+		(void)apply_pending(d);
 		now = time(NULL);
 		if (now >= next_sync) {
 			sync_table(d);
@@ -505,10 +557,17 @@ main_loop(struct daemon *d)
 		if ((pf[0].revents & POLLIN) == 0 ||
 		    read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
 			reload(d);
-		else
-			return stop(d);
+			continue;
+		}
+		if (d->pending != NULL) {
+			runtime_free(d->pending);
+			d->pending = NULL;
+			cp_log_msg(dlog(d), CP_LOG_INFO, SUBSYS, "the pending "
+			    "reload is dropped: stopping");
+		}
+		return stop(d);
 	}
 }
 
@@ -665,6 +724,7 @@ out:
 	if (d.evfd >= 0)
 		close(d.evfd);
 	free(d.w);
+	runtime_free(d.pending);
 	cp_store_close(d.st);
 	cp_daemon_unlock(lock_fd);
 	runtime_free(d.rt);

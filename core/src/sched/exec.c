@@ -152,10 +152,16 @@ run_patrol(const struct cp_job_ctx *c, cp_store *st,
 	struct cp_patrol_opts po;
 	struct cp_notify_summary ns;
 	size_t queued = 0, skipped = 0;
+	char key[96];
 	cp_err r;
 
+	/* Keyed by job and period: a rerun of a period whose record a crash
+	 * lost (the report queued, the run not recorded) queues nothing. */
+	snprintf(key, sizeof(key), "%s@%lld", job->key,
+	    (long long)job->period);
 	memset(&po, 0, sizeof(po));
 	po.state_dir = c->state_dir;
+	po.key = key;
 	r = cp_patrol_queue(st, c->set, job->portal_id, now, &po, &queued,
 	    &skipped);
 	if (r != CP_OK) {
@@ -236,6 +242,9 @@ run_monthly(const struct cp_job_ctx *c, cp_store *st,
 	}
 	r = cp_job_risk_report(c, st, &portal, now, path, &units, err,
 	    sizeof(err));
+	/* Interrupted by the stop: the period stays due, not failed. */
+	if (r == CP_E_CANCELLED)
+		return r;
 	if (r != CP_OK) {
 		*result = CP_JOB_ERROR;
 		snprintf(why, n, "monthly risk report of %s: %s", portal.name,

@@ -378,8 +378,8 @@ put_job(cp_store *st, const struct want *w, time_t now,
 	} else {
 		r = cp_store_prepare(st, "UPDATE jobs SET rule = ?2, "
 		    "minute = ?3, tz = ?4, jitter = ?5, scale = ?6, "
-		    "enabled = 1, period = ?11, next_due = ?12 WHERE key = ?1",
-		    &s, "moving a job");
+		    "enabled = 1, period = ?11, next_due = ?12, tries = 0 "
+		    "WHERE key = ?1", &s, "moving a job");
 	}
 	if (r != CP_OK)
 		return r;
@@ -574,7 +574,8 @@ cp_sched_claim(cp_store *st, time_t now, const struct cp_sched_opts *o,
 	cp_tz_free(tz);
 	cp_strlcpy(job->owner, o->owner, sizeof(job->owner));
 	r = cp_store_prepare(st, "UPDATE jobs SET lease_owner = ?2, "
-	    "lease_until = ?3, last_start = ?4, period = ?5, next_due = ?6 "
+	    "lease_until = ?3, last_start = ?4, period = ?5, next_due = ?6, "
+	    "tries = CASE WHEN period = ?5 THEN tries ELSE 0 END "
 	    "WHERE id = ?1 AND lease_until < ?4", &s, "claiming a job");
 	if (r != CP_OK)
 		goto out;
@@ -671,11 +672,13 @@ cp_err
 cp_sched_complete(cp_store *st, const struct cp_job *job, time_t now,
     int result, const char *error)
 {
+	static const long retry[] = CP_SCHED_RETRY;
 	sqlite3_stmt *s = NULL;
 	struct cp_job cur;
 	char err[CP_JOB_ERROR_MAX + 1];
 	time_t next, due;
 	int64_t started = 0;
+	int tries = 0;
 	cp_tz *tz;
 	cp_err r;
 	int rc;
@@ -686,8 +689,9 @@ cp_sched_complete(cp_store *st, const struct cp_job *job, time_t now,
 		return r;
 	/* The rule as it is now: the portal may have changed it while the
 	 * job ran. */
-	r = cp_store_prepare(st, "SELECT " JOB_COLUMNS ", last_start FROM "
-	    "jobs WHERE id = ?1 AND lease_owner = ?2", &s, "reading a job");
+	r = cp_store_prepare(st, "SELECT " JOB_COLUMNS ", last_start, tries "
+	    "FROM jobs WHERE id = ?1 AND lease_owner = ?2", &s,
+	    "reading a job");
 	if (r != CP_OK)
 		goto out;
 	rc = sqlite3_bind_int64(s, 1, job->id);
@@ -706,8 +710,42 @@ cp_sched_complete(cp_store *st, const struct cp_job *job, time_t now,
 	}
 	row_to_job(s, &cur);
 	started = sqlite3_column_int64(s, 14);
+	tries = sqlite3_column_int(s, 15);
 	sqlite3_finalize(s);
 	s = NULL;
+	tz = job_tz(&cur);
+	next = cp_sched_period_next(&cur, tz, job->period);
+	due = cp_sched_due(&cur, tz, next);
+	cp_tz_free(tz);
+	/* A daily report or a month's report that failed (a store or cloud
+	 * hiccup) is worth another try before its period is lost. */
+	if (result == CP_JOB_ERROR && (cur.kind == CP_JOB_PATROL ||
+	    cur.kind == CP_JOB_MONTHLY_RISK) && tries >= 0 &&
+	    (size_t)tries < CP_ARRAY_LEN(retry) &&
+	    now + retry[tries] < next) {
+		r = cp_store_prepare(st, "UPDATE jobs SET next_due = ?3, "
+		    "last_end = ?4, result = 'error', error = ?5, "
+		    "tries = tries + 1, lease_owner = '', lease_until = 0 "
+		    "WHERE id = ?1 AND lease_owner = ?2", &s,
+		    "retrying a job");
+		if (r != CP_OK)
+			goto out;
+		rc = sqlite3_bind_int64(s, 1, job->id);
+		if (rc == SQLITE_OK)
+			rc = cp_store_bind_text(s, 2, job->owner);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 3,
+			    (int64_t)(now + retry[tries]));
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 4, (int64_t)now);
+		if (rc == SQLITE_OK)
+			rc = cp_store_bind_text(s, 5, err);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(s);
+		if (rc != SQLITE_DONE)
+			r = cp_store_sqlfail(st, rc, "retrying a job");
+		goto out;
+	}
 	r = cp_store_prepare(st, "INSERT INTO job_runs (job_id, period, "
 	    "started, finished, result, error, owner) VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6, ?7)", &s, "recording a run");
@@ -737,14 +775,11 @@ cp_sched_complete(cp_store *st, const struct cp_job *job, time_t now,
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	tz = job_tz(&cur);
-	next = cp_sched_period_next(&cur, tz, job->period);
-	due = cp_sched_due(&cur, tz, next);
-	cp_tz_free(tz);
 	r = cp_store_prepare(st, "UPDATE jobs SET last_period = period, "
 	    "period = ?3, next_due = ?4, last_end = ?5, result = ?6, "
-	    "error = ?7, runs = runs + 1, lease_owner = '', lease_until = 0 "
-	    "WHERE id = ?1 AND lease_owner = ?2", &s, "finishing a job");
+	    "error = ?7, runs = runs + 1, lease_owner = '', lease_until = 0, "
+	    "tries = 0 WHERE id = ?1 AND lease_owner = ?2", &s,
+	    "finishing a job");
 	if (r != CP_OK)
 		goto out;
 	rc = sqlite3_bind_int64(s, 1, job->id);

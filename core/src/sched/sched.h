@@ -25,8 +25,15 @@
  * row holds the period it waits for; finishing a run records the period
  * in job_runs (UNIQUE (job_id, period): a period can be recorded once) and
  * moves the row to the next period, in one transaction.  So a restart
- * resumes exactly: a period that was recorded is not run again, one that
- * was not is run.  When the daemon was down over several periods of a
+ * resumes: a period that was recorded is not run again, one that was not
+ * is run.  The work and its record are not one transaction, so a crash
+ * between them runs the period's work again; each kind is safe to repeat:
+ * the patrol report is queued under the key "JOB@PERIOD#DEST" (the outbox
+ * keeps one row per key), the monthly report and the resource list
+ * replace the same file atomically, the purge and the outbox are
+ * idempotent, and a repeated inspection is one more scan of the present
+ * whose findings the lifecycle notifies once.  When the daemon was down
+ * over several periods of a
  * job, they are run once, as the latest of them (an inspection, a report
  * or a purge of the present covers the ones before).  A new job starts
  * with the first period due at or after its creation.
@@ -66,11 +73,16 @@ enum cp_job_kind {
 enum cp_job_result {
 	CP_JOB_OK = 0,
 	CP_JOB_ERROR = 1,	/* it ran and failed: recorded, not retried
-				   before the next period */
+				   before the next period, except by the
+				   calendar jobs (CP_SCHED_RETRY) */
 	CP_JOB_UNAVAILABLE = 2	/* the capability does not exist yet */
 };
 
 #define CP_SCHED_LEASE 600	/* seconds a claim holds without renewal */
+/* Failures of a calendar job (patrol, monthly) retried within its period
+ * after 5, 15 and 60 minutes; the last one is recorded.  A retry that
+ * would fall after the period's end is not made. */
+#define CP_SCHED_RETRY { 300, 900, 3600 }
 #define CP_SCHED_SCALE_MAX 2592000	/* 30 days become 1 second */
 #define CP_JOB_ERROR_MAX 1023	/* bytes of an error kept */
 
@@ -148,7 +160,10 @@ cp_err cp_sched_renew(cp_store *st, const struct cp_job *job, time_t now,
 
 /*
  * Records the run of job's period (started at its claim, ending at now)
- * and moves the job to its next period, releasing the lease.  CP_E_BUSY
+ * and moves the job to its next period, releasing the lease; a failed
+ * run of a patrol or monthly job with a retry left (CP_SCHED_RETRY) is
+ * not recorded but due again after its delay, in the same period (the
+ * row's result and error say it failed).  CP_E_BUSY
  * when the lease was lost (nothing recorded: the holder records it);
  * CP_E_EXISTS when the period was recorded already.  error may be NULL.
  */

@@ -412,6 +412,17 @@ static const struct cp_migration migrations[] = {
 	" items INTEGER NOT NULL,"
 	" detail TEXT NOT NULL DEFAULT ''"
 	") STRICT;"},
+    {"idempotency key of outbox rows, retries of a job within its period",
+	/* A job that queues a notice names it (job key, period,
+	 * destination): a rerun of a period whose record a crash lost
+	 * queues nothing twice. */
+	"ALTER TABLE outbox ADD COLUMN idem_key TEXT"
+	" CHECK (idem_key IS NULL OR length(idem_key) BETWEEN 1 AND 200);"
+	"CREATE UNIQUE INDEX outbox_idem ON outbox (idem_key)"
+	" WHERE idem_key IS NOT NULL;"
+	/* Failed runs of the current period (calendar jobs retry). */
+	"ALTER TABLE jobs ADD COLUMN tries INTEGER NOT NULL DEFAULT 0"
+	" CHECK (tries >= 0);"},
 };
 
 const struct cp_migration *

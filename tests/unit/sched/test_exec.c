@@ -2,14 +2,19 @@
  * test_exec.c - what each job kind does: the monthly risk report lands
  * under the state dir with its month in the name, the patrol report is
  * queued, the purge runs, the capabilities that do not exist say so, and
- * a cancelled run is reported as such (its period must run again).
+ * a cancelled run is reported as such (its period must run again); a
+ * rerun of a period whose record was lost queues no second report.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <sqlite3.h>
+
 #include "cptest.h"
+#include "notify/dest.h"
 #include "sched/exec.h"
 
 static char dir[] = "/tmp/cp-test-exec-XXXXXX";
@@ -122,11 +127,77 @@ test_exec_each_kind_does_its_work(void)
 	cp_store_close(st);
 }
 
+static long long
+count_patrol_rows(cp_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(cp_store_db(st), "SELECT count(*) FROM outbox "
+	    "WHERE payload LIKE '%\"type\":\"patrol\"%'", -1, &s,
+	    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * A crash after the patrol report was queued but before its period was
+ * recorded: the period runs again (its lease runs out) and must not queue
+ * the report a second time; the next period queues its own.
+ */
+static void
+test_exec_patrol_rerun_of_a_period_queues_once(void)
+{
+	struct cp_job_ctx c;
+	struct cp_job j;
+	cp_store *st = NULL;
+	char sdir[512], why[1024];
+	json_t *params;
+	int64_t p, e, u, d;
+	int result;
+
+	snprintf(sdir, sizeof(sdir), "%s/rerun", dir);
+	CU_ASSERT_EQUAL_FATAL(cp_store_open(sdir, CP_STORE_CREATE, &st), CP_OK);
+	CU_ASSERT_EQUAL(cp_portal_add(st, "acme", "en", &p), CP_OK);
+	CU_ASSERT_EQUAL(cp_env_add(st, p, "prod", "testcloud", "1", 0, NULL,
+	    NULL, &e), CP_OK);
+	CU_ASSERT_EQUAL(cp_unit_put(st, e, "111", "a", 0, 1), CP_OK);
+	u = 1;
+	params = json_pack("{s:[s]}", "to", "ops@example.com");
+	CU_ASSERT_EQUAL_FATAL(cp_dest_add(st, p, "ops", "mail", params, NULL,
+	    1743433300, &d), CP_OK);
+	json_decref(params);
+	CU_ASSERT_EQUAL_FATAL(cp_dest_bind(st, d, u), CP_OK);
+	memset(&c, 0, sizeof(c));
+	c.state_dir = sdir;
+
+	job_of(&j, CP_JOB_PATROL, p, 0);
+	cp_strlcpy(j.key, "patrol:portal:1", sizeof(j.key));
+	j.period = 1743433200;
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743467400, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	CU_ASSERT_EQUAL(count_patrol_rows(st), 1);
+	/* Not recorded (the crash); the same period runs again. */
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743468000, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	CU_ASSERT_EQUAL(count_patrol_rows(st), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "queued for 0 destination(s)"));
+	j.period += 86400;
+	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743553800, &result, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(count_patrol_rows(st), 2);
+	cp_store_close(st);
+}
+
 int
 main(void)
 {
 	static const struct cp_test tests[] = {
 		{ "kinds", test_exec_each_kind_does_its_work },
+		{ "patrol rerun", test_exec_patrol_rerun_of_a_period_queues_once },
 		{ NULL, NULL }
 	};
 	char cmd[256];

@@ -400,6 +400,80 @@ test_sched_patrol_time_change_moves_the_job(void)
 	cp_store_close(st);
 }
 
+/*
+ * A failed patrol report is retried within its day after 5, 15 and 60
+ * minutes; the fourth failure is recorded and the job waits for the next
+ * day.  A retry that succeeds records the period once.
+ */
+static void
+test_sched_failed_calendar_job_retries_within_its_period(void)
+{
+	static const long gaps[] = { 300, 900, 3600 };
+	struct cp_sched_opts o;
+	struct cp_job job;
+	struct sim sim;
+	cp_store *st = fresh(&sim);
+	time_t due, period;
+	size_t i;
+
+	opts(&o, "sim|boot|1|1#w0");
+	sim.now = WEEK_START;
+	CU_ASSERT_EQUAL(cp_sched_sync(st, sim.now, &o, NULL), CP_OK);
+	sql(st, "UPDATE jobs SET enabled = 0 WHERE kind != 'patrol'");
+	CU_ASSERT_EQUAL(cp_sched_next_wake(st, sim.now, &due), CP_OK);
+	sim.now = due;
+	CU_ASSERT_EQUAL_FATAL(cp_sched_claim(st, sim.now, &o, &job, NULL),
+	    CP_OK);
+	period = job.period;
+	for (i = 0; i < CP_ARRAY_LEN(gaps); i++) {
+		CU_ASSERT_EQUAL(cp_sched_complete(st, &job, sim.now,
+		    CP_JOB_ERROR, "store busy"), CP_OK);
+		CU_ASSERT_EQUAL(sql_int(st, "SELECT count(*) FROM job_runs"),
+		    0);
+		CU_ASSERT_EQUAL(cp_sched_next_wake(st, sim.now, &due), CP_OK);
+		CU_ASSERT_EQUAL(due, sim.now + gaps[i]);
+		CU_ASSERT_EQUAL(cp_sched_claim(st, due - 1, &o, &job, NULL),
+		    CP_E_NOTFOUND);
+		sim.now = due;
+		CU_ASSERT_EQUAL_FATAL(cp_sched_claim(st, sim.now, &o, &job,
+		    NULL), CP_OK);
+		CU_ASSERT_EQUAL(job.period, period);
+	}
+	CU_ASSERT_EQUAL(cp_sched_complete(st, &job, sim.now, CP_JOB_ERROR,
+	    "store busy"), CP_OK);
+	CU_ASSERT_EQUAL(sql_int(st, "SELECT count(*) FROM job_runs WHERE "
+	    "result = 'error'"), 1);
+	CU_ASSERT_EQUAL(sql_int(st, "SELECT period FROM jobs WHERE kind = "
+	    "'patrol'"), period + 86400);
+	/* The next day: one failure, then the retry succeeds. */
+	CU_ASSERT_EQUAL(cp_sched_next_wake(st, sim.now, &due), CP_OK);
+	sim.now = due;
+	CU_ASSERT_EQUAL_FATAL(cp_sched_claim(st, sim.now, &o, &job, NULL),
+	    CP_OK);
+	CU_ASSERT_EQUAL(cp_sched_complete(st, &job, sim.now, CP_JOB_ERROR,
+	    "timeout"), CP_OK);
+	sim.now += 300;
+	CU_ASSERT_EQUAL_FATAL(cp_sched_claim(st, sim.now, &o, &job, NULL),
+	    CP_OK);
+	CU_ASSERT_EQUAL(job.period, period + 86400);
+	CU_ASSERT_EQUAL(cp_sched_complete(st, &job, sim.now, CP_JOB_OK, NULL),
+	    CP_OK);
+	CU_ASSERT_EQUAL(sql_int(st, "SELECT count(*) FROM job_runs"), 2);
+	CU_ASSERT_EQUAL(sql_int(st, "SELECT tries FROM jobs WHERE kind = "
+	    "'patrol'"), 0);
+	/* An hourly inspection is not retried: its next period is soon. */
+	sql(st, "UPDATE jobs SET enabled = 1 WHERE kind = 'inspect'");
+	sql(st, "UPDATE jobs SET enabled = 0 WHERE kind = 'patrol'");
+	CU_ASSERT_EQUAL(cp_sched_next_wake(st, sim.now, &due), CP_OK);
+	sim.now = due > sim.now ? due : sim.now;
+	CU_ASSERT_EQUAL_FATAL(cp_sched_claim(st, sim.now, &o, &job, NULL),
+	    CP_OK);
+	CU_ASSERT_EQUAL(cp_sched_complete(st, &job, sim.now, CP_JOB_ERROR,
+	    "denied"), CP_OK);
+	CU_ASSERT_EQUAL(sql_int(st, "SELECT count(*) FROM job_runs"), 3);
+	cp_store_close(st);
+}
+
 static void
 test_sched_scaled_periods_are_short(void)
 {
@@ -436,6 +510,8 @@ main(void)
 		{ "limit", test_sched_cloud_limit_and_switch_off_on },
 		{ "patrol time", test_sched_patrol_time_change_moves_the_job },
 		{ "scale", test_sched_scaled_periods_are_short },
+		{ "retry",
+		    test_sched_failed_calendar_job_retries_within_its_period },
 		{ NULL, NULL }
 	};
 	char cmd[256];
