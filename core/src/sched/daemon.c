@@ -621,6 +621,18 @@ run(const struct cp_daemon_opts *o, int detached, int ready_fd)
 	int lock_fd = -1, rc = 1, devnull;
 	cp_err r;
 
+	/* Signals go to the signalfd only, in every thread, from the start:
+	 * one that comes while the configuration, the store and the plugins
+	 * are being set up waits for the main loop instead of killing us. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) {
+		report(ready_fd, strerror(errno));
+		return 1;
+	}
 	memset(&d, 0, sizeof(d));
 	d.o = o;
 	d.detached = detached;
@@ -673,14 +685,7 @@ run(const struct cp_daemon_opts *o, int detached, int ready_fd)
 	if (cp_sched_release_dead(d.st, &released) == CP_OK && released > 0)
 		cp_log_msg(dlog(&d), CP_LOG_INFO, SUBSYS, "%zu job(s) of a "
 		    "daemon that died are due again", released);
-	/* Signals go to the signalfd only, in every thread. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0 ||
-	    (d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
+	if ((d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
 	    (d.evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
 	    start_workers(&d) != 0) {
 		snprintf(why, sizeof(why), "cannot start the workers: %s",

@@ -162,9 +162,18 @@ cp_sched_due(const struct cp_job *job, const struct cp_tz *tz, time_t p)
 	long len = period_len(job);
 
 	if (job->kind == CP_JOB_PATROL) {
-		if (calendar(job))
-			return local_day(tz, p + 43200, 0, job->minute);
-		return p + ((long)job->minute * 60 / (long)job->scale) % len;
+		time_t due, next;
+
+		if (!calendar(job))
+			return p + ((long)job->minute * 60 / (long)job->scale) %
+			    len;
+		due = local_day(tz, p + 43200, 0, job->minute);
+		/* A gap that swallows the time moves it forward; near
+		 * midnight that could be into the next day, which would run
+		 * that day twice and this one never: the last minute of
+		 * the day is as late as it gets. */
+		next = cp_sched_period_next(job, tz, p);
+		return due < next ? due : next - 60;
 	}
 	if (job->kind == CP_JOB_MONTHLY_RISK && calendar(job))
 		return p + job->jitter % 3600;

@@ -495,6 +495,82 @@ test_sched_scaled_periods_are_short(void)
 	CU_ASSERT_EQUAL(cp_sched_due(&j, NULL, 120), 120 + 3599 % 60);
 }
 
+/*
+ * The daily patrol in zones with daylight saving time, three years from
+ * 2025, at times around midnight, the gap and the overlap: each local day
+ * has exactly one due time, inside its period, at the time asked for or
+ * (in a gap) up to an hour after it, or the day's last minute when a gap
+ * swallows the rest of the day (America/Nuuk jumps from 23:00 to 00:00);
+ * glibc's localtime is the judge.
+ */
+static void
+test_sched_patrol_due_in_dst_zones(void)
+{
+	static const char *const zones[] = { "Europe/Berlin",
+	    "America/New_York", "America/Nuuk", "Australia/Lord_Howe",
+	    "America/Santiago" };
+	static const int minutes[] = { 0, 30, 60, 120, 150, 570, 1380, 1410 };
+	size_t zi, mi;
+	int bad = 0;
+
+	for (zi = 0; zi < sizeof(zones) / sizeof(zones[0]); zi++) {
+		cp_tz *tz = NULL;
+		char why[256];
+
+		if (cp_tz_load(zones[zi], &tz, why, sizeof(why)) != CP_OK) {
+			CU_FAIL(why);
+			continue;
+		}
+		setenv("TZ", zones[zi], 1);
+		tzset();
+		for (mi = 0; mi < sizeof(minutes) / sizeof(minutes[0]); mi++) {
+			struct cp_job j;
+			time_t start = 1735689600, p, due, next;
+			int last_yday = -1;
+
+			memset(&j, 0, sizeof(j));
+			j.kind = CP_JOB_PATROL;
+			j.scale = 1;
+			j.minute = minutes[mi];
+			snprintf(j.tz, sizeof(j.tz), "%s", zones[zi]);
+			for (p = cp_sched_period_of(&j, tz, start);
+			    p < start + 3L * 366 * 86400; p = next) {
+				struct tm lp, ld;
+				int got;
+
+				due = cp_sched_due(&j, tz, p);
+				next = cp_sched_period_next(&j, tz, p);
+				localtime_r(&p, &lp);
+				localtime_r(&due, &ld);
+				got = ld.tm_hour * 60 + ld.tm_min;
+				if (next <= p) {
+					CU_FAIL("no progress");
+					break;
+				}
+				if (due < p || due >= next ||
+				    cp_sched_period_of(&j, tz, due) != p ||
+				    ld.tm_yday == last_yday ||
+				    lp.tm_mday != ld.tm_mday ||
+				    (got != j.minute && !(got > j.minute &&
+				    got - j.minute <= 60) && due != next - 60)) {
+					if (bad++ < 5)
+						fprintf(stderr, "%s %d: due "
+						    "%04d-%02d-%02d %02d:%02d\n",
+						    zones[zi], j.minute,
+						    ld.tm_year + 1900,
+						    ld.tm_mon + 1, ld.tm_mday,
+						    ld.tm_hour, ld.tm_min);
+				}
+				last_yday = ld.tm_yday;
+			}
+		}
+		cp_tz_free(tz);
+	}
+	unsetenv("TZ");
+	tzset();
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int
 main(void)
 {
@@ -510,6 +586,7 @@ main(void)
 		{ "limit", test_sched_cloud_limit_and_switch_off_on },
 		{ "patrol time", test_sched_patrol_time_change_moves_the_job },
 		{ "scale", test_sched_scaled_periods_are_short },
+		{ "dst", test_sched_patrol_due_in_dst_zones },
 		{ "retry",
 		    test_sched_failed_calendar_job_retries_within_its_period },
 		{ NULL, NULL }
