@@ -20,7 +20,7 @@ report_help(struct cli *cli)
 	printf("%s", cli_text(cli,
 	    "Usage: cloudpatrol [-p PORTAL] [--lang ja|en] report NAME\n"
 	    "           [[--env ENV] [--unit UNIT] | --all] [--format csv|xlsx] "
-	    "[--no-bom]\n           [--lang ja|en] -o FILE\n"
+	    "[--no-bom]\n           [--target T] [--lang ja|en] -o FILE\n"
 	    "Reports:\n"
 	    "  risk --variant A|B   risk diagnosis: A lists the risks present "
 	    "now, B adds the\n"
@@ -45,9 +45,20 @@ report_help(struct cli *cli)
 	    "                       IAM and root; one sheet per cloud)\n"
 	    "  resources            resource list (AWS: Resource Explorer, "
 	    "else the inventory)\n"
+	    "  asm [--target T]     attack surface: per registered target and "
+	    "open port the\n"
+	    "                       latest scan's service, banner, HTTP and "
+	    "TLS facts and CPE,\n"
+	    "                       with the CVEs of the vulnerability cache "
+	    "(CVSS, severity,\n"
+	    "                       EPSS, KEV, JVN; offline, see 'cloudpatrol "
+	    "vuln import');\n"
+	    "                       --target T: that target only, else all "
+	    "targets\n"
 	    "  bulk                 every report above for every environment, "
 	    "one sheet each\n"
-	    "                       (xlsx)\n"
+	    "                       (xlsx); the ASM sheet only when the portal "
+	    "has scans\n"
 	    "The summary gives the scores per unit: pass / (fail + pass), where "
 	    "a policy\nwith no target counts as a pass; for an audit, compliant "
 	    "/ (non-compliant +\ncompliant). The format comes from --format, "
@@ -80,7 +91,7 @@ report_help(struct cli *cli)
 	    "private RDS)\n",
 	    "使い方: cloudpatrol [-p PORTAL] [--lang ja|en] report NAME\n"
 	    "            [[--env ENV] [--unit UNIT] | --all] [--format csv|xlsx] "
-	    "[--no-bom]\n            [--lang ja|en] -o FILE\n"
+	    "[--no-bom]\n            [--target T] [--lang ja|en] -o FILE\n"
 	    "レポート:\n"
 	    "  risk --variant A|B   リスク診断レポート。A は現在のリスク、B は"
 	    "それに過去 30 日の\n"
@@ -104,8 +115,18 @@ report_help(struct cli *cli)
 	    "                       (AWS IAM とルート。クラウドごとに 1 シート)\n"
 	    "  resources            リソース一覧 (AWS は Resource Explorer、"
 	    "なければインベントリ)\n"
+	    "  asm [--target T]     アタックサーフェス。登録済みの対象と開いている"
+	    "ポートごとに、\n"
+	    "                       最新のスキャンのサービス、バナー、HTTP・TLS "
+	    "の情報と CPE、\n"
+	    "                       脆弱性キャッシュの CVE (CVSS、深刻度、EPSS、"
+	    "KEV、JVN) を\n"
+	    "                       出力します (オフライン。'cloudpatrol vuln "
+	    "import' を参照)。\n"
+	    "                       --target T でその対象のみ、なければ全対象\n"
 	    "  bulk                 上のすべてのレポートを全環境について 1 シート"
-	    "ずつ (xlsx)\n"
+	    "ずつ (xlsx)。\n"
+	    "                       ASM のシートはスキャン結果があるときのみ\n"
 	    "サマリーはユニットごとのスコア (合格 / (不合格 + 合格)、診断対象なし"
 	    "は合格。監査は\n準拠 / (非準拠 + 準拠)) です。形式は --format、"
 	    "なければ FILE の名前で決まります\n(.xlsx なら xlsx、それ以外は "
@@ -216,6 +237,7 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "unit", required_argument, NULL, 'u' },
+		{ "target", required_argument, NULL, 't' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "lang", required_argument, NULL, 'g' },
 		{ "no-bom", no_argument, NULL, 'B' },
@@ -232,7 +254,7 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 
 	if (argc < 2 || cli_is_help(argv[1]))
 		return argc < 2 ? cli_usage(cli, "report", "report needs a "
-		    "name: risk, audit, assets, accounts, resources, bulk") :
+		    "name: risk, audit, assets, accounts, resources, asm, bulk") :
 		    report_help(cli);
 	name = argv[1];
 	if (!cp_report_known(name))
@@ -276,6 +298,9 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		case 'u':
 			j.unit = optarg;
 			break;
+		case 't':
+			j.target = optarg;
+			break;
 		case 'a':
 			all = 1;
 			break;
@@ -310,6 +335,12 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 	    j.level != 0))
 		return cli_usage(cli, "report", "--framework and --level are "
 		    "for report audit");
+	if (strcmp(name, "asm") != 0 && j.target != NULL)
+		return cli_usage(cli, "report", "--target is for report asm");
+	if (strcmp(name, "asm") == 0 && (j.env != NULL || j.unit != NULL ||
+	    all))
+		return cli_usage(cli, "report", "report asm is per portal: "
+		    "--target T instead of --env, --unit, --all");
 	if (j.path == NULL)
 		return cli_usage(cli, "report", "report %s needs -o FILE%s",
 		    name, strcmp(name, "bulk") == 0 ? "" :

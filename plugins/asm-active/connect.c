@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,20 +250,38 @@ finish(struct cs *s, unsigned i)
 	return rc;
 }
 
-static void
+/*
+ * Ends the attempts past their deadline.  An attempt whose answer has
+ * come but was not taken from epoll yet (a loaded machine: more events
+ * ready than one epoll_wait returns, or the process not scheduled) is
+ * not a timeout: the socket itself is asked first, and an answer is
+ * taken as it is.  Counting those as timeouts lost open ports whose
+ * retry met the same delay.
+ */
+static int
 expire(struct cs *s, uint64_t now)
 {
 	unsigned i;
 
 	for (i = 0; i < s->nslots; i++) {
 		struct slot *sl = &s->slots[i];
+		struct pollfd pfd;
 
 		if (sl->fd < 0 || sl->deadline > now)
 			continue;
+		pfd.fd = sl->fd;
+		pfd.events = POLLOUT;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 1 && pfd.revents != 0) {
+			if (finish(s, i) != 0)
+				return -1;
+			continue;
+		}
 		close(sl->fd);
 		again(s, sl);
 		release(s, i);
 	}
+	return 0;
 }
 
 /* The most sockets we may hold: the setting, under RLIMIT_NOFILE. */
@@ -369,7 +388,7 @@ aa_connect_scan(const struct aa_conf *c, struct aa_host *h, size_t nh,
 				have_held = 1;
 				break;
 			}
-			r = start(&s, &p, now);
+			r = start(&s, &p, aa_now_ms());
 			if (r < 0) {
 				snprintf(why, why_size, "connecting to %s port "
 				    "%u: %s", h[p.host].addr, p.port,
@@ -408,7 +427,10 @@ aa_connect_scan(const struct aa_conf *c, struct aa_host *h, size_t nh,
 			}
 		now = aa_now_ms();
 		if (now - last_sweep >= 10) {
-			expire(&s, now);
+			if (expire(&s, now) != 0) {
+				snprintf(why, why_size, "out of memory");
+				goto out;
+			}
 			last_sweep = now;
 		}
 	}

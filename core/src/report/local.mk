@@ -14,4 +14,6 @@ libcloudpatrol_la_SOURCES += \
 	core/src/report/accounts.c \
 	core/src/report/resources.c \
 	core/src/report/audit.h \
-	core/src/report/audit.c
+	core/src/report/audit.c \
+	core/src/report/asm.h \
+	core/src/report/asm.c

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/asm.h"
 #include "report/run_priv.h"
 
 static const struct cp_report_col summary_cols[] = {
@@ -216,7 +217,10 @@ enum part {
 	P_AUDIT = 1 << 2,
 	P_ASSETS = 1 << 3,
 	P_ACCOUNTS = 1 << 4,
-	P_RESOURCES = 1 << 5
+	P_RESOURCES = 1 << 5,
+	P_ASM = 1 << 6,
+	/* bulk: the ASM sheet only when the portal has observations */
+	P_ASM_IF_ANY = 1 << 7
 };
 
 struct known {
@@ -231,8 +235,9 @@ static const struct known reports[] = {
 	{ "assets", P_ASSETS, 0 },
 	{ "accounts", P_ACCOUNTS, 0 },
 	{ "resources", P_RESOURCES, 0 },
+	{ "asm", P_ASM, 0 },
 	{ "bulk", P_RISK_A | P_RISK_B | P_AUDIT | P_ASSETS |
-	    P_ACCOUNTS | P_RESOURCES, 1 },
+	    P_ACCOUNTS | P_RESOURCES | P_ASM_IF_ANY, 1 },
 };
 
 static const struct known *
@@ -280,6 +285,8 @@ run_parts(struct rrun *x, unsigned parts)
 		r = rrun_accounts(x);
 	if (r == CP_OK && (parts & P_RESOURCES) != 0)
 		r = rrun_resources(x);
+	if (r == CP_OK && (parts & P_ASM) != 0)
+		r = rrun_asm(x);
 	return r;
 }
 
@@ -307,9 +314,24 @@ cp_report_run(const struct cp_report_job *j, struct cp_report_result *res,
 	x.j = j;
 	x.why = why;
 	x.why_size = why_size;
+	if (j->target != NULL && (parts & P_ASM) == 0) {
+		snprintf(why, why_size, "--target is for report asm");
+		return CP_E_INVALID;
+	}
 	r = load_units(&x);
+	if (r == CP_OK && (parts & P_ASM_IF_ANY) != 0) {
+		int any = 0;
+
+		r = cp_report_asm_any(j->store, j->portal->id, &any);
+		if (r != CP_OK)
+			snprintf(why, why_size, "reading the observations: %s",
+			    cp_store_errmsg(j->store));
+		parts &= ~(unsigned)P_ASM_IF_ANY;
+		if (any)
+			parts |= P_ASM;
+	}
 	if (r == CP_OK) {
-		x.total = x.n_units * count_parts(parts);
+		x.total = x.n_units * count_parts(parts & ~(unsigned)P_ASM);
 		memset(&o, 0, sizeof(o));
 		o.format = j->format;
 		o.path = j->path;

@@ -10,8 +10,11 @@
  *   assets	cloud asset ledger: public and private addresses (R-ASM-1)
  *   accounts	account ledger: users and keys per cloud (R-REP-4)
  *   resources	every resource of the units (R-REP-5)
+ *   asm	what the active scans saw per target and port, with the
+ *		CVEs of the vulnerability cache (R-ASM-5, report/asm.h)
  *   bulk	all of the above for every environment, one sheet each,
- *		scores per environment in the summary (XLSX)
+ *		scores per environment in the summary (XLSX); the ASM
+ *		sheet only when the portal has observations
  */
 #ifndef CP_REPORT_RUN_H
 #define CP_REPORT_RUN_H
@@ -33,6 +36,7 @@ struct cp_report_job {
 	int level;			/* audit: 1 or 2; 0: both */
 	const char *env;		/* scope; NULL: the whole portal */
 	const char *unit;		/* alone: must be in one env */
+	const char *target;		/* asm: one registered target */
 	/* output */
 	const char *format;		/* "csv", "xlsx" */
 	const char *path;		/* "-": standard output (CSV) */

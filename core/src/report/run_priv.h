@@ -52,5 +52,6 @@ cp_err rrun_audit(struct rrun *x);
 cp_err rrun_assets(struct rrun *x);
 cp_err rrun_accounts(struct rrun *x);
 cp_err rrun_resources(struct rrun *x);
+cp_err rrun_asm(struct rrun *x);
 
 #endif /* CP_REPORT_RUN_PRIV_H */

@@ -57,3 +57,12 @@ EXTRA_DIST += \
 
 ## The record of report rows the report tests share.
 noinst_HEADERS += tests/unit/report/rectest.h
+
+## test_asm stores observations by hand and fills the vulnerability
+## cache from the samples of tests/fixtures/asm.
+check_PROGRAMS += tests/unit/report/test_asm
+tests_unit_report_test_asm_SOURCES = tests/unit/report/test_asm.c \
+	tests/unit/report/rectest.h
+tests_unit_report_test_asm_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_report_test_asm_LDADD = $(TEST_LINK)
+TESTS += tests/unit/report/test_asm
