@@ -156,6 +156,7 @@ same "$(cat "$T/before")" "$(cat "$T/after")"
 
 # Down: every source warns, the cache is served with its age.
 stop_fake
+sleep 1	# (max age 0: stale one second later)
 run 0 "$CP" vuln lookup "$NGINX"
 has "$T/err" "cached data used: NVD"
 has "$T/err" "cached data used: KEV"
