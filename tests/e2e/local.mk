@@ -36,3 +36,7 @@ TESTS += tests/e2e/asm-scan.sh
 else
 TESTS += tests/e2e/asm-nmap.sh
 endif
+
+## The vulnerability intelligence online: the CLI against fakevuln.py.
+EXTRA_DIST += tests/e2e/vuln.sh tests/fakes/fakevuln.py
+TESTS += tests/e2e/vuln.sh

@@ -20,8 +20,8 @@
 
 /* Bounds of one lookup. */
 #define VULN_MAX_CVES 100000	/* CVEs of one product looked at */
-#define VULN_NVD_MAX_PAGES 200
-#define VULN_JVN_MAX_PAGES 20
+#define VULN_MAX_PAGES 200	/* pages of one refresh (NVD, MyJVN) */
+#define VULN_MAX_REFRESH_BYTES (256u * 1024 * 1024)	/* their bytes */
 #define VULN_EPSS_BATCH 100	/* CVE ids per EPSS request (URL < 2000) */
 #define VULN_THROTTLE_TRIES 3
 
@@ -732,6 +732,13 @@ pause_s(double s)
 	nanosleep(&ts, NULL);
 }
 
+/* NVD's answers to a full window (403, 429) and its overloaded 503. */
+static int
+throttled(long status)
+{
+	return status == 403 || status == 429 || status == 503;
+}
+
 /*
  * GET url (with NVD's key header when nvd) into *resp with status 200.
  * NVD answers 403 or 429 when its window is full: wait one window, try
@@ -755,6 +762,15 @@ fetch(cp_vuln *v, const char *url, int nvd, struct cp_http_response **resp)
 	req.struct_size = sizeof(req);
 	req.url = url;
 	req.headers = headers;
+	/*
+	 * One quick retry of a failed connection; a source that stays
+	 * down costs a lookup little, the cache is served instead.  NVD's
+	 * throttling answers come back here, so that the wait is NVD's
+	 * window and not the client's backoff.
+	 */
+	req.max_retries = 1;
+	if (nvd)
+		req.flags = CP_HTTP_F_NO_RETRY_STATUS;
 	for (tries = 0;; tries++) {
 		r = cp_http_perform(v->http, &req, resp);
 		if (r != CP_OK) {
@@ -763,15 +779,17 @@ fetch(cp_vuln *v, const char *url, int nvd, struct cp_http_response **resp)
 		}
 		if ((*resp)->status == 200)
 			break;
-		if (nvd && ((*resp)->status == 403 || (*resp)->status == 429)
-		    && tries + 1 < VULN_THROTTLE_TRIES) {
+		if (nvd && throttled((*resp)->status) &&
+		    tries + 1 < VULN_THROTTLE_TRIES) {
 			cp_http_response_free(*resp);
 			*resp = NULL;
 			pause_s(v->s.nvd_window);
 			continue;
 		}
-		r = fail(v, CP_E_HTTP, "GET %.200s: HTTP %ld", url,
-		    (*resp)->status);
+		r = fail(v, CP_E_HTTP, "GET %.200s: HTTP %ld%s", url,
+		    (*resp)->status, nvd && throttled((*resp)->status) ?
+		    " (NVD's rate limit: still refused after waiting its "
+		    "window; an API key raises the limit)" : "");
 		break;
 	}
 	if (r != CP_OK) {
@@ -812,77 +830,173 @@ in_tx(cp_vuln *v, cp_err r)
 	return r;
 }
 
+/*
+ * The answers of one paged refresh.  They are all fetched and checked
+ * before one transaction writes them, so that a refresh that fails on
+ * any page leaves the cache as it was, and the store is never locked
+ * while the network (or NVD's window) is waited for.
+ */
+struct pages {
+	struct cp_http_response *r[VULN_MAX_PAGES];
+	size_t n;
+	size_t bytes;
+};
+
+static void
+pages_free(struct pages *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		cp_http_response_free(p->r[i]);
+	p->n = 0;
+}
+
+/* Keeps resp (taking it on success) within the bounds of a refresh. */
+static cp_err
+pages_add(cp_vuln *v, struct pages *p, struct cp_http_response *resp,
+    const char *what)
+{
+	if (p->n == VULN_MAX_PAGES || resp->body_len > VULN_MAX_REFRESH_BYTES
+	    - p->bytes)
+		return fail(v, CP_E_LIMIT, "%s: more than %d pages or %u bytes; "
+		    "import the feed files instead", what, VULN_MAX_PAGES,
+		    VULN_MAX_REFRESH_BYTES);
+	p->bytes += resp->body_len;
+	p->r[p->n++] = resp;
+	return CP_OK;
+}
+
+static cp_err
+count_cve(void *ud, const struct cp_nvd_cve *c)
+{
+	(void)c;
+	(*(long long *)ud)++;
+	return CP_OK;
+}
+
+static cp_err
+count_jvn(void *ud, const struct cp_jvn *j)
+{
+	(void)j;
+	(*(long long *)ud)++;
+	return CP_OK;
+}
+
+/* Writes the checked pages of src, then marks the query and the source. */
+static cp_err
+pages_store(cp_vuln *v, const struct pages *p, enum cp_vuln_source src,
+    const char *key, long long seen)
+{
+	struct writer w;
+	char why[512];
+	size_t i;
+	cp_err r;
+
+	r = writer_init(&w, v);
+	if (r != CP_OK)
+		return r;
+	r = cp_store_begin(v->st);
+	if (r != CP_OK) {
+		fail(v, r, "%s", cp_store_errmsg(v->st));
+		writer_free(&w);
+		return r;
+	}
+	for (i = 0; i < p->n && r == CP_OK; i++) {
+		r = load_body(&w, src, p->r[i]->body, p->r[i]->body_len, 0,
+		    NULL, NULL, NULL, 0, why, sizeof(why));
+		if (r == CP_E_PARSE)
+			fail(v, r, "%s", why);
+	}
+	if (r == CP_OK)
+		r = mark_query(&w, cp_vuln_source_name(src), key, seen);
+	if (r == CP_OK)
+		r = mark_source(&w, src, (&v->s.nvd_url)[src], NULL);
+	r = in_tx(v, r);
+	writer_free(&w);
+	return r;
+}
+
+/* Appends PART:VENDOR:PRODUCT of c, escaped for a query string. */
+static cp_err
+put_product(struct cp_buf *url, const struct cp_cpe *c)
+{
+	cp_err r;
+
+	r = put_escaped(url, c->f[CP_CPE_PART]);
+	if (r == CP_OK)
+		r = cp_buf_puts(url, ":");
+	if (r == CP_OK)
+		r = put_escaped(url, c->f[CP_CPE_VENDOR]);
+	if (r == CP_OK)
+		r = cp_buf_puts(url, ":");
+	if (r == CP_OK)
+		r = put_escaped(url, c->f[CP_CPE_PRODUCT]);
+	return r;
+}
+
+/*
+ * Every page of NVD's CVEs of the product of c.  A page is checked as it
+ * comes (it must parse and continue where the last one ended), so a bad
+ * answer stops the refresh before anything is written.
+ */
 static cp_err
 refresh_nvd(cp_vuln *v, const struct cp_cpe *c, const char *key)
 {
 	struct cp_http_response *resp = NULL;
 	struct cp_nvd_page page;
-	struct writer w;
+	struct pages p;
 	struct cp_buf url;
 	char why[512];
-	long long start = 0, seen = 0;
-	unsigned pages;
-	cp_err r;
+	long long start = 0, seen = 0, n;
+	json_t *doc;
+	cp_err r = CP_OK;
 
 	nvd_limits(v);
-	r = writer_init(&w, v);
-	if (r != CP_OK)
-		return r;
+	memset(&p, 0, sizeof(p));
 	cp_buf_init(&url, 8192);
-	for (pages = 0; pages < VULN_NVD_MAX_PAGES; pages++) {
+	for (;;) {
 		url.len = 0;
 		r = cp_buf_printf(&url, "%s?virtualMatchString=cpe:2.3:",
 		    v->s.nvd_url);
 		if (r == CP_OK)
-			r = put_escaped(&url, c->f[CP_CPE_PART]);
-		if (r == CP_OK)
-			r = cp_buf_puts(&url, ":");
-		if (r == CP_OK)
-			r = put_escaped(&url, c->f[CP_CPE_VENDOR]);
-		if (r == CP_OK)
-			r = cp_buf_puts(&url, ":");
-		if (r == CP_OK)
-			r = put_escaped(&url, c->f[CP_CPE_PRODUCT]);
+			r = put_product(&url, c);
 		if (r == CP_OK)
 			r = cp_buf_printf(&url, "&resultsPerPage=%u&"
 			    "startIndex=%lld", v->s.nvd_page_size, start);
+		if (r == CP_OK)
+			r = fetch(v, url.data, 1, &resp);
 		if (r != CP_OK)
 			break;
-		r = fetch(v, url.data, 1, &resp);
-		if (r != CP_OK)
-			break;
-		r = cp_store_begin(v->st);
-		if (r == CP_OK) {
-			r = load_body(&w, CP_VULN_NVD, resp->body,
-			    resp->body_len, 0, &page, NULL, NULL, 0, why,
-			    sizeof(why));
-			if (r == CP_E_PARSE)
-				fail(v, r, "NVD: %s", why);
-			r = in_tx(v, r);
+		n = 0;
+		doc = cp_vuln_json_parse(resp->body, resp->body_len, why,
+		    sizeof(why));
+		r = doc == NULL ? CP_E_PARSE : cp_vuln_parse_nvd(doc,
+		    count_cve, &n, &page, why, sizeof(why));
+		json_decref(doc);
+		if (r == CP_OK && page.start != start) {
+			snprintf(why, sizeof(why), "page at startIndex %lld "
+			    "when %lld was asked for", page.start, start);
+			r = CP_E_PARSE;
 		}
-		cp_http_response_free(resp);
-		if (r != CP_OK)
+		if (r == CP_E_PARSE)
+			fail(v, r, "%s (page %zu); the cache is unchanged", why,
+			    p.n + 1);
+		if (r == CP_OK)
+			r = pages_add(v, &p, resp, "NVD");
+		if (r != CP_OK) {
+			cp_http_response_free(resp);
 			break;
-		seen += page.count;
+		}
+		seen += n;
 		start = page.start + page.count;
 		if (page.count == 0 || page.total < 0 || start >= page.total)
 			break;
 	}
-	if (r == CP_OK && pages == VULN_NVD_MAX_PAGES)
-		r = fail(v, CP_E_LIMIT, "NVD: more than %d pages",
-		    VULN_NVD_MAX_PAGES);
-	if (r == CP_OK) {
-		r = cp_store_begin(v->st);
-		if (r == CP_OK) {
-			r = mark_query(&w, "nvd", key, seen);
-			if (r == CP_OK)
-				r = mark_source(&w, CP_VULN_NVD,
-				    v->s.nvd_url, NULL);
-			r = in_tx(v, r);
-		}
-	}
+	if (r == CP_OK)
+		r = pages_store(v, &p, CP_VULN_NVD, key, seen);
 	cp_buf_free(&url);
-	writer_free(&w);
+	pages_free(&p);
 	return r;
 }
 
@@ -954,77 +1068,63 @@ refresh_epss(cp_vuln *v, const char *ids)
 	return r;
 }
 
+/* Every page of MyJVN's entries of the product of c (as refresh_nvd). */
 static cp_err
 refresh_jvn(cp_vuln *v, const struct cp_cpe *c, const char *key)
 {
 	struct cp_http_response *resp = NULL;
 	struct cp_jvn_status js;
-	struct writer w;
+	struct pages p;
 	struct cp_buf url;
 	char why[512];
-	long long start = 1, seen = 0;
-	unsigned pages;
-	cp_err r;
+	long long start = 1, seen = 0, n;
+	cp_err r = CP_OK;
 
-	r = writer_init(&w, v);
-	if (r != CP_OK)
-		return r;
+	memset(&p, 0, sizeof(p));
 	cp_buf_init(&url, 8192);
-	for (pages = 0; pages < VULN_JVN_MAX_PAGES; pages++) {
+	for (;;) {
 		url.len = 0;
 		/* CPE 2.2 product name, all dates (the default is the
 		 * last week only). */
 		r = cp_buf_printf(&url, "%s?method=getVulnOverviewList&"
 		    "feed=hnd&cpeName=cpe:/", v->s.jvn_url);
 		if (r == CP_OK)
-			r = put_escaped(&url, c->f[CP_CPE_PART]);
-		if (r == CP_OK)
-			r = cp_buf_puts(&url, ":");
-		if (r == CP_OK)
-			r = put_escaped(&url, c->f[CP_CPE_VENDOR]);
-		if (r == CP_OK)
-			r = cp_buf_puts(&url, ":");
-		if (r == CP_OK)
-			r = put_escaped(&url, c->f[CP_CPE_PRODUCT]);
+			r = put_product(&url, c);
 		if (r == CP_OK)
 			r = cp_buf_printf(&url, "&rangeDatePublic=n&"
 			    "rangeDatePublished=n&rangeDateFirstPublished=n&"
 			    "maxCountItem=50&startItem=%lld&lang=%s", start,
 			    v->s.jvn_lang);
+		if (r == CP_OK)
+			r = fetch(v, url.data, 0, &resp);
 		if (r != CP_OK)
 			break;
-		r = fetch(v, url.data, 0, &resp);
-		if (r != CP_OK)
-			break;
-		r = cp_store_begin(v->st);
-		if (r == CP_OK) {
-			r = load_body(&w, CP_VULN_JVN, resp->body,
-			    resp->body_len, 0, NULL, &js, NULL, 0, why,
-			    sizeof(why));
-			if (r == CP_E_PARSE)
-				fail(v, r, "MyJVN: %s", why);
-			r = in_tx(v, r);
+		n = 0;
+		r = cp_vuln_parse_jvn(resp->body, resp->body_len, count_jvn,
+		    &n, &js, why, sizeof(why));
+		if (r == CP_OK && js.returned > 0 && js.first != start) {
+			snprintf(why, sizeof(why), "page at item %lld when "
+			    "%lld was asked for", js.first, start);
+			r = CP_E_PARSE;
 		}
-		cp_http_response_free(resp);
-		if (r != CP_OK)
+		if (r == CP_E_PARSE)
+			fail(v, r, "%s (page %zu); the cache is unchanged", why,
+			    p.n + 1);
+		if (r == CP_OK)
+			r = pages_add(v, &p, resp, "MyJVN");
+		if (r != CP_OK) {
+			cp_http_response_free(resp);
 			break;
-		seen += js.returned;
+		}
+		seen += n;
 		start = js.first + js.returned;
 		if (js.returned <= 0 || start > js.total)
 			break;
 	}
-	if (r == CP_OK) {
-		r = cp_store_begin(v->st);
-		if (r == CP_OK) {
-			r = mark_query(&w, "jvn", key, seen);
-			if (r == CP_OK)
-				r = mark_source(&w, CP_VULN_JVN, v->s.jvn_url,
-				    NULL);
-			r = in_tx(v, r);
-		}
-	}
+	if (r == CP_OK)
+		r = pages_store(v, &p, CP_VULN_JVN, key, seen);
 	cp_buf_free(&url);
-	writer_free(&w);
+	pages_free(&p);
 	return r;
 }
 
