@@ -30,16 +30,15 @@ etc/cloudpatrol.service: $(srcdir)/etc/cloudpatrol.service.in Makefile
 	    '$(srcdir)/etc/cloudpatrol.service.in' >$@.tmp && mv $@.tmp $@
 
 ## The installed daemon, briefly, from the installed sample configuration
-## (its state dir moved under the build dir): it starts, answers status,
-## and stops cleanly on SIGTERM.
+## as it is; its state goes where systemd would put it, $STATE_DIRECTORY
+## (here under the build dir): it starts, answers status, and stops
+## cleanly on SIGTERM.
 installcheck-local: installcheck-daemon
 installcheck-daemon:
-	rm -rf daemon-installcheck && $(MKDIR_P) daemon-installcheck
-	sed "s|^;state_dir .*|state_dir = $$PWD/daemon-installcheck/state|" \
-	    '$(DESTDIR)$(cpconfdir)/cloudpatrol.ini' \
-	    >daemon-installcheck/cloudpatrol.ini
-	grep -q '^state_dir = ' daemon-installcheck/cloudpatrol.ini
-	cfg="$$PWD/daemon-installcheck/cloudpatrol.ini"; \
+	rm -rf daemon-installcheck && $(MKDIR_P) daemon-installcheck/state
+	STATE_DIRECTORY="$$PWD/daemon-installcheck/state"; \
+	export STATE_DIRECTORY; \
+	cfg='$(cpconfdir)/cloudpatrol.ini'; \
 	'$(bindir)/cloudpatrol' -c "$$cfg" portal add installcheck \
 	    >/dev/null && \
 	{ '$(bindir)/cloudpatrol' -c "$$cfg" daemon --foreground \
@@ -53,6 +52,8 @@ installcheck-daemon:
 	'$(bindir)/cloudpatrol' -c "$$cfg" status | \
 	    grep -q "Daemon: running (pid $$pid)" || \
 	    { kill $$pid; cat daemon-installcheck/log; exit 1; }; \
+	test -f daemon-installcheck/state/cloudpatrol.db || \
+	    { kill $$pid; echo "no store in \$$STATE_DIRECTORY"; exit 1; }; \
 	kill -TERM $$pid; wait $$pid || { cat daemon-installcheck/log; \
 	    exit 1; }; \
 	grep -q 'daemon: stopped' daemon-installcheck/log || \

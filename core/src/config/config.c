@@ -141,6 +141,7 @@ static cp_err
 set_defaults(struct cp_config *cfg)
 {
 	char cwd[PATH_MAX], path[PATH_MAX];
+	const char *sd;
 	cp_err r;
 
 	cfg->from_build_tree = running_from_build_tree();
@@ -167,6 +168,14 @@ set_defaults(struct cp_config *cfg)
 			return r;
 		r = cp_strv_split(CP_ABS_SRCDIR "/policies", &cfg->policy_dirs,
 		    NULL);
+	} else if ((sd = getenv("STATE_DIRECTORY")) != NULL && sd[0] == '/') {
+		/* systemd's StateDirectory= (the first of a ':' list): the
+		 * one place a hardened unit lets the daemon write. */
+		cfg->state_dir = strndup(sd, strcspn(sd, ":"));
+		r = cp_strv_split(CP_PLUGINDIR, &cfg->plugin_dirs, NULL);
+		if (r != CP_OK)
+			return r;
+		r = cp_strv_split(CP_POLICYDIR, &cfg->policy_dirs, NULL);
 	} else {
 		cfg->state_dir = strdup(CP_LOCALSTATEDIR "/lib/cloudpatrol");
 		r = cp_strv_split(CP_PLUGINDIR, &cfg->plugin_dirs, NULL);
