@@ -514,6 +514,15 @@ az_guide_op(void *ctx, const char *variant, const char *lang,
 	return az_setup_guide(ctx, variant, lang, out);
 }
 
+static cp_err
+az_remediate_op(void *ctx, const json_t *creds, const char *unit,
+    const char *action, const char *resource, const json_t *params,
+    int dry_run, json_t **result)
+{
+	return az_remediate(ctx, creds, unit, action, resource, params,
+	    dry_run, result);
+}
+
 static const struct cp_cloud_ops az_cloud = {
 	.struct_size = sizeof(az_cloud),
 	.cloud = "azure",
@@ -523,7 +532,7 @@ static const struct cp_cloud_ops az_cloud = {
 	.validate = az_validate_op,
 	.discover_units = az_discover_op,
 	.collect = az_collect_op,
-	.remediate = NULL,
+	.remediate = az_remediate_op,
 	.flags = CP_CLOUD_F_INSPECT_OPT_IN,
 };
 
