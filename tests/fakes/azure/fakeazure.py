@@ -68,6 +68,7 @@ NETWORK_VERSIONS = ARM_LISTS[
     "/providers/Microsoft.Network/networkSecurityGroups"][1]
 COMPUTE_VERSIONS = ARM_LISTS[
     "/providers/Microsoft.Compute/virtualMachines"][1]
+COST_VERSIONS = ("2023-03-01", "2023-11-01", "2024-08-01")
 RULE_ACCESS = ("Allow", "Deny")
 RULE_DIRECTION = ("Inbound", "Outbound")
 RULE_PROTOCOLS = ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*")
@@ -467,6 +468,8 @@ class Fake:
         if m:
             return self.vm_call(method, sub_id, role, m.groups(), qs,
                                 base_url)
+        if rest == "/providers/Microsoft.CostManagement/query":
+            return self.cost_query(method, sub, qs, body)
         m = re.match(r"^/providers/Microsoft\.(Network|Compute)/locations/"
                      r"([^/]+)/operations/([^/]+)$", rest)
         if m:
@@ -668,6 +671,45 @@ class Fake:
             location = vm.get("location", "japaneast")
         raise Reply(202, None, self.start_operation("Compute", location,
                                                     sub_id, base_url))
+
+    @staticmethod
+    def cost_query(method, sub, qs, body):
+        """Cost Management's query: the month-to-date cost of the estate's
+        "fake:cost" ({"amount", "currency"}), one row per currency."""
+        Fake.api_version(qs, COST_VERSIONS, "query")
+        if method != "POST":
+            raise arm_error(405, "MethodNotAllowed",
+                            "The query is a POST.")
+        try:
+            q = json.loads(body or b"null")
+            agg = q["dataset"]["aggregation"]
+        except (ValueError, TypeError, KeyError):
+            raise arm_error(400, "BadRequest", "Invalid query definition: "
+                            "the dataset and its aggregation are needed.")
+        if q.get("type") not in ("Usage", "ActualCost", "AmortizedCost") \
+                or q.get("timeframe") != "MonthToDate":
+            raise arm_error(400, "BadRequest", "Invalid query definition: "
+                            "the fake answers MonthToDate queries of type "
+                            "Usage, ActualCost or AmortizedCost.")
+        if q["dataset"].get("granularity", "None") != "None" or \
+                len(agg) != 1:
+            raise arm_error(400, "BadRequest", "Invalid query definition: "
+                            "the fake answers one total, without "
+                            "granularity.")
+        column = next(iter(agg.values())).get("name", "Cost")
+        rows = [[c["amount"], c["currency"]]
+                for c in sub.get("fake:cost", [])]
+        name = secrets.token_hex(16)
+        return {"id": f"subscriptions/{sub['subscriptionId']}/providers/"
+                      f"Microsoft.CostManagement/query/{name}",
+                "name": name, "type": "Microsoft.CostManagement/query",
+                "location": None, "sku": None, "eTag": None,
+                "properties": {"nextLink": None,
+                               "columns": [{"name": column,
+                                            "type": "Number"},
+                                           {"name": "Currency",
+                                            "type": "String"}],
+                               "rows": rows}}
 
     @staticmethod
     def strip(obj):

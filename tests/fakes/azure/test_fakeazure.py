@@ -274,6 +274,23 @@ class FakeTest(unittest.TestCase):
         self.assertEqual((st, body["error"]["code"]),
                          (403, "AuthorizationFailed"))
 
+    def test_cost_query(self):
+        q = f"/subscriptions/{PROD}/providers/Microsoft.CostManagement/query"
+        ask = {"type": "ActualCost", "timeframe": "MonthToDate",
+               "dataset": {"granularity": "None", "aggregation": {
+                   "totalCost": {"name": "Cost", "function": "Sum"}}}}
+        st, body, _ = self.write("POST", q, ask)
+        self.assertEqual(body["error"]["code"], "MissingApiVersionParameter")
+        st, body, _ = self.write("POST", q + "?api-version=2023-03-01", ask)
+        self.assertEqual(st, 200)
+        self.assertEqual(body["type"], "Microsoft.CostManagement/query")
+        self.assertEqual([c["name"] for c in body["properties"]["columns"]],
+                         ["Cost", "Currency"])
+        self.assertEqual(body["properties"]["rows"], [[1523.4, "USD"]])
+        st, body, _ = self.write("POST", q + "?api-version=2023-03-01",
+                                 dict(ask, timeframe="Custom"))
+        self.assertEqual((st, body["error"]["code"]), (400, "BadRequest"))
+
     def test_paging(self):
         p = f"/subscriptions/{PROD}/providers/Microsoft.Network/" \
             f"networkSecurityGroups?api-version={NET}"

@@ -44,8 +44,8 @@ run 0 "$CP" env add azure demo --tenant-id "$TENANT" --client-id "$APP" \
 run 0 "$CP" unit inspect demo "$PROD" on
 run 0 "$CP" unit inspect demo "$DEV" on
 run 0 "$CP" inspect
-has "$T/out" "demo/$PROD: 93 resources, 9 policies (0 undecided); findings: 11 opened"
-has "$T/out" "demo/$DEV: 43 resources, 9 policies (0 undecided); findings: 2 opened"
+has "$T/out" "demo/$PROD: 93 resources, 10 policies (0 undecided); findings: 12 opened"
+has "$T/out" "demo/$DEV: 43 resources, 10 policies (0 undecided); findings: 2 opened"
 open
 cat >"$T/want" <<'WANT'
 AZ-E001 1b2c3d4e allow-any-any
@@ -61,6 +61,7 @@ AZ-E007 1b2c3d4e kv-cp-demo-open
 AZ-E008 1b2c3d4e vm-jump01
 AZ-E009 1b2c3d4e Global Administrator
 AZ-E009 9e8d7c6b Global Administrator
+AZ-E010 1b2c3d4e cp-demo-prod
 WANT
 checks=$((checks + 1))
 if ! cmp -s "$T/want" "$T/open"; then
@@ -72,7 +73,7 @@ fi
 # SQL refused: AZ-E006 decides nothing, its finding stays open.
 azctl POST /__fault '{"kind": "forbidden", "match": "Microsoft.Sql", "count": -1}' >/dev/null
 run 1 "$CP" inspect demo "$PROD"
-has "$T/out" "9 policies (1 undecided); findings: 0 opened, 10 still open, 0 resolved"
+has "$T/out" "10 policies (1 undecided); findings: 0 opened, 11 still open, 0 resolved"
 has "$T/out" "1 collector error(s)"
 open
 checks=$((checks + 1))
