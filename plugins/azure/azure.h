@@ -38,6 +38,13 @@
 #define AZ_TOKEN_MAX 16384
 #define AZ_SECRET_MAX 1024
 #define AZ_CERT_MAX (60 * 1024)
+/* Sign-in events: the window overlaps the previous one by this much (the
+ * logs arrive minutes late), starts a day back the first time, and holds
+ * at most AZ_SIGNINS_MAX events. */
+#define AZ_EVENTS_OVERLAP (20 * 60)
+#define AZ_EVENTS_SLACK (5 * 60)
+#define AZ_FIRST_EVENTS_WINDOW (24 * 60 * 60)
+#define AZ_SIGNINS_MAX 100000
 
 /* The audiences a session holds tokens for. */
 enum az_aud {
@@ -185,9 +192,15 @@ struct az_collect {
 	struct az_item *errors;		/* type = collector, json = message,
 					   id = code as text */
 	size_t n_errors;
+	struct az_item *events;		/* name = time */
+	size_t n_events;
 	int recording;
+	time_t events_from;		/* sign-ins from here (UTC) */
 };
 
+/* Writes one event (obj compacted to JSON), or records it. */
+cp_err az_emit_event(struct az_collect *k, const char *type,
+    const char *time_iso8601, const char *id, const json_t *obj);
 /* Writes one resource (obj compacted to JSON), or records it. */
 cp_err az_emit(struct az_collect *k, const char *type, const char *id,
     const char *name, const char *region, const json_t *obj);

@@ -807,6 +807,36 @@ az_emit(struct az_collect *k, const char *type, const char *id,
 	return r;
 }
 
+cp_err
+az_emit_event(struct az_collect *k, const char *type,
+    const char *time_iso8601, const char *id, const json_t *obj)
+{
+	char *js;
+	cp_err r;
+
+	js = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+	pthread_mutex_lock(&k->mu);
+	if (k->fatal != CP_OK)
+		r = k->fatal;
+	else if (js == NULL)
+		r = set_fatal(k, CP_E_NOMEM);
+	else if (k->recording)
+		r = record(&k->events, &k->n_events, type, id, time_iso8601,
+		    NULL, js);
+	else if (k->sink->event == NULL)
+		r = CP_OK;
+	else
+		r = k->sink->event(k->sink, type, time_iso8601, id, js);
+	if (r != CP_OK) {
+		set_fatal(k, r);
+		az_log(k->p, CP_LOG_ERROR, "tenant %s: storing %s %s failed: "
+		    "%s", k->tenant, type, id, k->p->host->strerror(r));
+	}
+	pthread_mutex_unlock(&k->mu);
+	free(js);
+	return r;
+}
+
 void
 az_collector_failed(struct az_collect *k, const char *collector,
     const char *api, cp_err r, const struct az_error *err)

@@ -782,12 +782,16 @@ class Fake:
                     "license")
             out = []
             for u in users:
+                u = self.relative(u, "fake:createdMinutesAgo",
+                                  "createdDateTime")
                 if select:
                     u = {k: u[k] for k in select if k in u}
                 elif "signInActivity" in u:
                     u = {k: v for k, v in u.items() if k != "signInActivity"}
                 out.append(u)
             return self.page(out, qs, base_url, path, "@odata.nextLink")
+        if path == "/v1.0/auditLogs/signIns":
+            return self.signins(qs, base_url, path)
         if path == "/v1.0/directoryRoles":
             roles = [{k: v for k, v in r.items() if k != "members"}
                      for r in t.get("directoryRoles", [])]
@@ -812,6 +816,37 @@ class Fake:
         raise graph_error(400, "BadRequest",
                           f"Resource not found for the segment "
                           f"'{path.rsplit('/', 1)[-1]}'.")
+
+
+    @staticmethod
+    def relative(obj, key, field):
+        """obj with field set key minutes before now (and no fake: keys)."""
+        out = {k: v for k, v in obj.items() if not k.startswith("fake:")}
+        if key in obj:
+            out[field] = iso(time.time() - 60 * obj[key])
+        return out
+
+    def signins(self, qs, base_url, path):
+        t = self.estate.tenant
+        if not t.get("premium"):
+            raise graph_error(
+                403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium "
+                "license")
+        since = ""
+        flt = qs.get("$filter")
+        if flt is not None:
+            m = re.match(r"^createdDateTime ge (\d{4}-\d\d-\d\dT"
+                         r"\d\d:\d\d:\d\d(?:\.\d+)?Z)$", flt)
+            if not m:
+                raise graph_error(400, "Request_UnsupportedQuery",
+                                  f"Invalid filter clause: {flt}")
+            since = m.group(1)
+        items = [self.relative(e, "fake:minutesAgo", "createdDateTime")
+                 for e in t.get("signIns", [])]
+        items = sorted((e for e in items if e["createdDateTime"] >= since),
+                       key=lambda e: e["createdDateTime"], reverse=True)
+        return self.page(items, qs, base_url, path, "@odata.nextLink")
 
 
 def make_handler(fake):

@@ -291,6 +291,26 @@ class FakeTest(unittest.TestCase):
                                  dict(ask, timeframe="Custom"))
         self.assertEqual((st, body["error"]["code"]), (400, "BadRequest"))
 
+    def test_signins(self):
+        st, body, _ = self.get("/v1.0/auditLogs/signIns?$top=10", GRAPH)
+        self.assertEqual(st, 200)
+        times = [e["createdDateTime"] for e in body["value"]]
+        self.assertEqual(len(times), 2)            # pages of 2
+        self.assertEqual(times, sorted(times, reverse=True))
+        self.assertIn("@odata.nextLink", body)
+        self.assertNotIn("fake:minutesAgo", body["value"][0])
+        since = fakeazure.iso(time.time() - 40 * 60)
+        q = urllib.parse.quote(f"createdDateTime ge {since}")
+        st, body, _ = self.get(f"/v1.0/auditLogs/signIns?$filter={q}",
+                               GRAPH)
+        self.assertEqual(len(body["value"]), 1)
+        self.assertEqual(body["value"][0]["location"]["countryOrRegion"],
+                         "RU")
+        self.call("POST", "/__estate/tenant", {"premium": False})
+        st, body, _ = self.get("/v1.0/auditLogs/signIns", GRAPH)
+        self.assertEqual((st, body["error"]["code"]), (
+            403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant"))
+
     def test_paging(self):
         p = f"/subscriptions/{PROD}/providers/Microsoft.Network/" \
             f"networkSecurityGroups?api-version={NET}"
