@@ -46,7 +46,7 @@
 #define DEMO_START_TIMEOUT_MS 60000	/* the fake and sinks to listen */
 #define DEMO_POLL_MS 100
 #define DEMO_FILE_MAX (1024 * 1024)	/* estate account.json, ready files */
-#define DEMO_ARGS_MAX 24
+#define DEMO_ARGS_MAX 32
 
 struct demo {
 	struct cli *cli;
