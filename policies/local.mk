@@ -67,7 +67,15 @@ dist_policy_emergency_azure_DATA = \
 	policies/emergency/azure/AZ-E008.json \
 	policies/emergency/azure/AZ-E008.sql \
 	policies/emergency/azure/AZ-E009.json \
-	policies/emergency/azure/AZ-E009.sql
+	policies/emergency/azure/AZ-E009.sql \
+	policies/emergency/azure/AZ-E010.json \
+	policies/emergency/azure/AZ-E010.sql \
+	policies/emergency/azure/AZ-E011.json \
+	policies/emergency/azure/AZ-E011.sql \
+	policies/emergency/azure/AZ-E012.json \
+	policies/emergency/azure/AZ-E012.sql \
+	policies/emergency/azure/AZ-E013.json \
+	policies/emergency/azure/AZ-E013.sql
 
 ## Frameworks (policies/<framework>/framework.json, core/src/policy/
 ## framework.h): requirements in our own words and the policies that

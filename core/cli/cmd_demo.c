@@ -2,16 +2,17 @@
  * cmd_demo.c - "cloudpatrol demo": the whole patrol against a fake cloud
  * on this machine.
  *
- * It starts the fake AWS (tests/fakes/aws, installed under
- * $(datadir)/cloudpatrol/demo) seeded with a deliberately misconfigured
- * account, and local mail and Slack receivers (demo_sinks.py); writes a
- * configuration that points cloudpatrol at them, with its state in the
- * folder it names; then runs, as separate processes of this very binary,
- * the commands an operator would type: register the account, bind two
- * destinations, inspect, list the findings, write the risk reports,
- * deliver the notices and the daily patrol report.  Every command is
- * printed before it runs, so it can be repeated by hand afterwards.
- * Nothing leaves 127.0.0.1.
+ * It starts the fake AWS and the fake Azure (tests/fakes/aws and
+ * tests/fakes/azure, installed under $(datadir)/cloudpatrol/demo) seeded
+ * with a deliberately misconfigured account and tenant, and local mail
+ * and Slack receivers (demo_sinks.py); writes a configuration that points
+ * cloudpatrol at them, with its state in the folder it names; then runs,
+ * as separate processes of this very binary, the commands an operator
+ * would type: register the account and the tenant, switch inspection on
+ * for the tenant's subscriptions, bind two destinations, inspect, list
+ * the findings, write the risk reports, deliver the notices and the daily
+ * patrol report.  Every command is printed before it runs, so it can be
+ * repeated by hand afterwards.  Nothing leaves 127.0.0.1.
  */
 #include <config.h>
 
@@ -39,10 +40,13 @@
 #define DEMO_MARKER ".cloudpatrol-demo"
 #define DEMO_PORTAL "demo"
 #define DEMO_ENV "demo-prod"
+#define DEMO_AZ_ENV "demo-azure"
+#define DEMO_AZ_SUBS 4			/* subscriptions the demo binds */
+#define DEMO_AZ_ID_MAX 64
 #define DEMO_START_TIMEOUT_MS 60000	/* the fake and sinks to listen */
 #define DEMO_POLL_MS 100
 #define DEMO_FILE_MAX (1024 * 1024)	/* estate account.json, ready files */
-#define DEMO_ARGS_MAX 24
+#define DEMO_ARGS_MAX 32
 
 struct demo {
 	struct cli *cli;
@@ -57,6 +61,15 @@ struct demo {
 	char access_key[128];
 	char *secret_key;
 	int workbook;			/* the bulk workbook was written */
+	/* The fake Azure: its tenant, the demo application and the
+	 * subscriptions it reaches (units "demo-azure/SUB"). */
+	pid_t fakeaz;
+	int fakeaz_port;
+	char az_tenant[DEMO_AZ_ID_MAX];
+	char az_client[DEMO_AZ_ID_MAX];
+	char *az_secret;
+	char az_units[DEMO_AZ_SUBS][DEMO_AZ_ID_MAX + 16];
+	size_t n_az;
 };
 
 static int
@@ -64,10 +77,11 @@ demo_help(struct cli *cli)
 {
 	printf("%s", cli_text(cli,
 	    "Usage: cloudpatrol [--lang ja|en] demo [--dir DIR]\n"
-	    "Runs the whole patrol against a fake AWS account on this "
-	    "machine: starts the\nfake (a deliberately misconfigured "
-	    "estate) and local mail and Slack receivers,\nregisters the "
-	    "account, inspects it, lists the findings, writes the risk "
+	    "Runs the whole patrol against a fake AWS account and a fake "
+	    "Azure tenant on\nthis machine: starts the fakes "
+	    "(deliberately misconfigured estates) and local\nmail and Slack "
+	    "receivers, registers the account and the tenant, inspects\n"
+	    "them, lists the findings, writes the risk "
 	    "reports\nand the bulk workbook (with the report-xlsx plugin), "
 	    "and delivers the\nnotifications and the daily patrol report.  "
 	    "Everything is kept in DIR (default\n./" DEMO_DEFAULT_DIR "): "
@@ -76,9 +90,10 @@ demo_help(struct cli *cli)
 	    "starts afresh.\nNothing leaves 127.0.0.1.  Needs Debian's "
 	    "python3-botocore and python3-aiosmtpd.\n",
 	    "使い方: cloudpatrol [--lang ja|en] demo [--dir DIR]\n"
-	    "このマシン上の疑似 AWS アカウントに対してパトロール全体を実行"
-	    "します。わざと\n危険な設定にした疑似クラウドと、ローカルのメール・"
-	    "Slack 受信口を起動し、\nアカウントを登録して診断し、検出結果を一覧"
+	    "このマシン上の疑似 AWS アカウントと疑似 Azure テナントに対して"
+	    "パトロール全体を\n実行します。わざと危険な設定にした疑似クラウド"
+	    "と、ローカルのメール・Slack\n受信口を起動し、アカウントとテナント"
+	    "を登録して診断し、検出結果を一覧"
 	    "し、リスク診断レポートと\n一括レポート (report-xlsx プラグインが"
 	    "あるとき) を書き、通知とパトロール日報を\n配信します。"
 	    "設定・状態・レポート・メール (mail/*.eml)・\nSlack 投稿 "
@@ -131,6 +146,10 @@ find_root(struct demo *d)
 	if (!is_file(probe))
 		return demo_fail(d, "the demo's fake cloud is missing: %s",
 		    "デモ用の疑似クラウドがありません: %s", probe);
+	snprintf(probe, sizeof(probe), "%s/azure/fakeazure.py", d->root);
+	if (!is_file(probe))
+		return demo_fail(d, "the demo's fake cloud is missing: %s",
+		    "デモ用の疑似クラウドがありません: %s", probe);
 	snprintf(probe, sizeof(probe), "%s/demo_sinks.py", d->root);
 	if (!is_file(probe))
 		return demo_fail(d, "the demo's receivers are missing: %s",
@@ -170,6 +189,7 @@ prepare_dir(struct demo *d, const char *arg)
 	static const char *const ours[] = { "state", "mail", "slack",
 	    "cloudpatrol.ini", "aws-secret-key", "slack-webhook",
 	    "fakeaws.log", "fakeaws.port", "sinks.log", "sinks.ready",
+	    "azure-client-secret", "fakeazure.log", "fakeazure.port",
 	    "risk-A.csv", "risk-B.csv" };
 	char path[1200], cwd[512];
 	size_t i;
@@ -338,33 +358,127 @@ read_estate(struct demo *d)
 	return rc;
 }
 
+/* A JSON file of the demo data (root/rel), parsed; NULL after saying why. */
+static json_t *
+read_json(struct demo *d, const char *rel)
+{
+	char path[1200], *text = NULL, why[256];
+	json_t *root;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", d->root, rel);
+	if (cp_file_read(path, DEMO_FILE_MAX, &text, &len) != CP_OK) {
+		demo_fail(d, "cannot read %s", "%s を読めません", path);
+		return NULL;
+	}
+	root = cp_json_parse(text, len, why, sizeof(why));
+	free(text);
+	if (root == NULL)
+		demo_fail(d, "%s does not parse", "%s を解析できません", path);
+	return root;
+}
+
+/* The Azure tenant, the application's id and secret, and the
+ * subscriptions the application holds a role in. */
 static int
-start_fake(struct demo *d)
+read_az_estate(struct demo *d)
+{
+	json_t *tenant, *subs;
+	const json_t *app, *sub, *role;
+	const char *t, *c, *sec, *id;
+	size_t i, j;
+	int rc = CLI_OK;
+
+	if ((tenant = read_json(d, "azure/estates/demo/tenant.json")) == NULL)
+		return CLI_ERROR;
+	app = json_array_get(json_object_get(tenant, "applications"), 0);
+	t = json_string_value(json_object_get(tenant, "tenantId"));
+	c = json_string_value(json_object_get(app, "appId"));
+	sec = json_string_value(json_object_get(app, "secret"));
+	if (t == NULL || c == NULL || sec == NULL ||
+	    strlen(t) >= sizeof(d->az_tenant) ||
+	    strlen(c) >= sizeof(d->az_client)) {
+		json_decref(tenant);
+		return demo_fail(d, "%s lacks the tenant or its application",
+		    "%s にテナントかアプリケーションがありません",
+		    "azure/estates/demo/tenant.json");
+	}
+	snprintf(d->az_tenant, sizeof(d->az_tenant), "%s", t);
+	snprintf(d->az_client, sizeof(d->az_client), "%s", c);
+	d->az_secret = strdup(sec);
+	json_decref(tenant);
+	if (d->az_secret == NULL)
+		return CLI_ERROR;
+	subs = read_json(d, "azure/estates/demo/subscriptions.json");
+	if (subs == NULL)
+		return CLI_ERROR;
+	json_array_foreach(json_object_get(subs, "subscriptions"), i, sub) {
+		id = json_string_value(json_object_get(sub, "subscriptionId"));
+		json_array_foreach(json_object_get(sub, "principalRoles"), j,
+		    role) {
+			const char *a = json_string_value(json_object_get(role,
+			    "appId"));
+
+			if (id != NULL && strlen(id) < DEMO_AZ_ID_MAX &&
+			    a != NULL && strcmp(a, d->az_client) == 0 &&
+			    d->n_az < DEMO_AZ_SUBS) {
+				snprintf(d->az_units[d->n_az],
+				    sizeof(d->az_units[d->n_az]),
+				    DEMO_AZ_ENV "/%s", id);
+				d->n_az++;
+				break;
+			}
+		}
+	}
+	json_decref(subs);
+	if (d->n_az == 0)
+		rc = demo_fail(d, "%s gives the application no subscription",
+		    "%s にアプリケーションのサブスクリプションがありません",
+		    "azure/estates/demo/subscriptions.json");
+	return rc;
+}
+
+/* Starts the fake AWS (azure 0) or the fake Azure (azure 1). */
+static int
+start_one_fake(struct demo *d, int azure)
 {
 	char script[1200], estate[1200], port[1200], log[1200];
 	char *argv[] = { CP_PYTHON3, script, "--estate", estate,
 	    "--port-file", port, "--quiet", NULL };
+	const char *name = azure ? "azure/fakeazure.py" : "aws/fakeaws.py";
+	const char *base = azure ? "fakeazure" : "fakeaws";
+	pid_t *pid = azure ? &d->fakeaz : &d->fake;
+	int *where = azure ? &d->fakeaz_port : &d->fake_port;
 	char *text = NULL;
 	int rc;
 
-	snprintf(script, sizeof(script), "%s/aws/fakeaws.py", d->root);
-	snprintf(estate, sizeof(estate), "%s/aws/estates/demo", d->root);
-	snprintf(port, sizeof(port), "%s/fakeaws.port", d->dir);
-	snprintf(log, sizeof(log), "%s/fakeaws.log", d->dir);
-	d->fake = spawn(argv, log);
-	if (d->fake < 0)
+	snprintf(script, sizeof(script), "%s/%s", d->root, name);
+	snprintf(estate, sizeof(estate), "%s/%s/estates/demo", d->root,
+	    azure ? "azure" : "aws");
+	snprintf(port, sizeof(port), "%s/%s.port", d->dir, base);
+	snprintf(log, sizeof(log), "%s/%s.log", d->dir, base);
+	*pid = spawn(argv, log);
+	if (*pid < 0)
 		return demo_fail(d, "cannot start %s", "%s を起動できません",
 		    script);
-	rc = wait_file(d, &d->fake, port, log, &text);
+	rc = wait_file(d, pid, port, log, &text);
 	if (rc == CLI_OK) {
-		d->fake_port = atoi(text);
-		if (d->fake_port <= 0 || d->fake_port > 65535)
+		*where = atoi(text);
+		if (*where <= 0 || *where > 65535)
 			rc = demo_fail(d, "the fake cloud wrote no port to %s",
 			    "疑似クラウドが %s にポートを書きませんでした",
 			    port);
 	}
 	free(text);
 	return rc;
+}
+
+static int
+start_fake(struct demo *d)
+{
+	int rc = start_one_fake(d, 0);
+
+	return rc == CLI_OK ? start_one_fake(d, 1) : rc;
 }
 
 static int
@@ -410,6 +524,10 @@ write_files(struct demo *d)
 	if (cp_file_write_atomic(path, d->secret_key, strlen(d->secret_key),
 	    0600) != CP_OK)
 		return demo_fail(d, "cannot write %s", "%s を書けません", path);
+	snprintf(path, sizeof(path), "%s/azure-client-secret", d->dir);
+	if (cp_file_write_atomic(path, d->az_secret, strlen(d->az_secret),
+	    0600) != CP_OK)
+		return demo_fail(d, "cannot write %s", "%s を書けません", path);
 	snprintf(path, sizeof(path), "%s/slack-webhook", d->dir);
 	n = snprintf(text, sizeof(text), "http://127.0.0.1:%d/hook/demo\n",
 	    d->slack_port);
@@ -417,7 +535,8 @@ write_files(struct demo *d)
 		return demo_fail(d, "cannot write %s", "%s を書けません", path);
 	n = snprintf(text, sizeof(text),
 	    "; Written by \"cloudpatrol demo\": a patrol of a fake AWS "
-	    "account on this\n; machine.  Try: cloudpatrol -c %s -p "
+	    "account and a fake\n; Azure tenant on this machine.  Try: "
+	    "cloudpatrol -c %s -p "
 	    DEMO_PORTAL " findings\n"
 	    "[core]\n"
 	    "state_dir = %s/state\n"
@@ -426,12 +545,17 @@ write_files(struct demo *d)
 	    "geoip_ipv4 = %s/aws/estates/demo/geoip.csv\n"
 	    "\n[plugin:aws]\n"
 	    "endpoint = http://127.0.0.1:%d\n"
+	    "\n[plugin:azure]\n"
+	    "login_url = http://127.0.0.1:%d\n"
+	    "arm_url = http://127.0.0.1:%d\n"
+	    "graph_url = http://127.0.0.1:%d\n"
 	    "\n[plugin:notify-mail]\n"
 	    "url = smtp://127.0.0.1:%d\n"
 	    "starttls = off\n"
 	    "from = patrol@cloudpatrol.example\n"
 	    "from_name = Cloud Patrol (demo)\n",
-	    d->ini, d->dir, d->lang, d->root, d->fake_port, d->smtp_port);
+	    d->ini, d->dir, d->lang, d->root, d->fake_port, d->fakeaz_port,
+	    d->fakeaz_port, d->fakeaz_port, d->smtp_port);
 	if (n < 0 || (size_t)n >= sizeof(text) ||
 	    cp_file_write_atomic(d->ini, text, (size_t)n, 0600) != CP_OK)
 		return demo_fail(d, "cannot write %s", "%s を書けません",
@@ -441,14 +565,13 @@ write_files(struct demo *d)
 
 /*
  * Runs "cloudpatrol -c INI -p demo [--lang L] ARGS..." as a child, after
- * printing it.  CLI_OK when it exited 0.
+ * printing it; args ends with NULL.  CLI_OK when it exited 0.
  */
 static int
-run(struct demo *d, const char *what_en, const char *what_ja, ...)
+run_args(struct demo *d, const char *what_en, const char *what_ja,
+    const char *const *args)
 {
 	char *argv[DEMO_ARGS_MAX];
-	const char *a;
-	va_list ap;
 	pid_t pid;
 	size_t n = 0, i;
 	int status;
@@ -460,11 +583,8 @@ run(struct demo *d, const char *what_en, const char *what_ja, ...)
 	argv[n++] = DEMO_PORTAL;
 	argv[n++] = "--lang";
 	argv[n++] = (char *)d->lang;
-	va_start(ap, what_ja);
-	while ((a = va_arg(ap, const char *)) != NULL &&
-	    n < DEMO_ARGS_MAX - 1)
-		argv[n++] = (char *)a;
-	va_end(ap);
+	for (i = 0; args[i] != NULL && n < DEMO_ARGS_MAX - 1; i++)
+		argv[n++] = (char *)args[i];
 	argv[n] = NULL;
 
 	if (what_en[0] != '\0')
@@ -487,10 +607,68 @@ run(struct demo *d, const char *what_en, const char *what_ja, ...)
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
-		return demo_fail(d, "this step failed; the fake cloud's log is "
-		    "in %s/fakeaws.log", "この手順が失敗しました。疑似クラウドの"
-		    "ログは %s/fakeaws.log にあります", d->dir);
+		return demo_failf(cli_text(d->cli, "this step failed; the fake "
+		    "clouds' logs are %s/fakeaws.log and fakeazure.log",
+		    "この手順が失敗しました。疑似クラウドのログは "
+		    "%s/fakeaws.log と fakeazure.log にあります"), d->dir);
 	return CLI_OK;
+}
+
+/* run_args() with the arguments given inline, NULL last. */
+static int
+run(struct demo *d, const char *what_en, const char *what_ja, ...)
+{
+	const char *args[DEMO_ARGS_MAX];
+	const char *a;
+	va_list ap;
+	size_t n = 0;
+
+	va_start(ap, what_ja);
+	while ((a = va_arg(ap, const char *)) != NULL &&
+	    n < DEMO_ARGS_MAX - 1)
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	return run_args(d, what_en, what_ja, args);
+}
+
+/*
+ * "dest add NAME ARGS... --unit U" for the AWS account and every Azure
+ * subscription: one destination gets the notices of both clouds.
+ */
+static int
+run_dest(struct demo *d, const char *what_en, const char *what_ja,
+    const char *unit, const char *const *head)
+{
+	const char *args[DEMO_ARGS_MAX];
+	size_t n = 0, i;
+
+	for (i = 0; head[i] != NULL && n < DEMO_ARGS_MAX - 4; i++)
+		args[n++] = head[i];
+	args[n++] = "--unit";
+	args[n++] = unit;
+	for (i = 0; i < d->n_az && n < DEMO_ARGS_MAX - 10; i++) {
+		args[n++] = "--unit";
+		args[n++] = d->az_units[i];
+	}
+	args[n] = NULL;
+	return run_args(d, what_en, what_ja, args);
+}
+
+/* Periodic inspection of the Azure subscriptions starts off: on. */
+static int
+az_units_on(struct demo *d)
+{
+	size_t i;
+	int rc = CLI_OK;
+
+	for (i = 0; i < d->n_az && rc == CLI_OK; i++)
+		rc = run(d, i == 0 ? "Inspect the Azure subscriptions (off "
+		    "until switched on)" : "", i == 0 ? "Azure サブスクリプ"
+		    "ションの診断を有効に (既定は無効)" : "", "unit",
+		    "inspect", DEMO_AZ_ENV, d->az_units[i] +
+		    sizeof(DEMO_AZ_ENV), "on", NULL);
+	return rc;
 }
 
 /* The number of regular files in dir (mail/, slack/). */
@@ -551,11 +729,17 @@ static int
 demo_steps(struct demo *d)
 {
 	char unit[128], secret[1200], hook[1200], risk_a[1200], risk_b[1200];
-	char bulk[1200];
+	char bulk[1200], az_secret[1200];
+	const char *mail[] = { "dest", "add", "secops", "--type", "mail",
+	    "--to", "secops@example.com", NULL };
+	const char *slack[] = { "dest", "add", "chat", "--type", "slack",
+	    "--webhook-url-file", hook, NULL };
 	int rc;
 
 	snprintf(unit, sizeof(unit), DEMO_ENV "/%s", d->account);
 	snprintf(secret, sizeof(secret), "%s/aws-secret-key", d->dir);
+	snprintf(az_secret, sizeof(az_secret), "%s/azure-client-secret",
+	    d->dir);
 	snprintf(hook, sizeof(hook), "%s/slack-webhook", d->dir);
 	snprintf(risk_a, sizeof(risk_a), "%s/risk-A.csv", d->dir);
 	snprintf(risk_b, sizeof(risk_b), "%s/risk-B.csv", d->dir);
@@ -569,12 +753,15 @@ demo_steps(struct demo *d)
 		 "AWS アカウントの登録 (疑似クラウドから読み取り)", "env",
 		 "add", "aws", DEMO_ENV, "--access-key-id", d->access_key,
 		 "--secret-access-key-file", secret, NULL)) ||
-	    (rc = run(d, "Where notifications go: mail and Slack",
-		 "通知先: メールと Slack", "dest", "add", "secops", "--type",
-		 "mail", "--to", "secops@example.com", "--unit", unit,
-		 NULL)) ||
-	    (rc = run(d, "", "", "dest", "add", "chat", "--type", "slack",
-		 "--webhook-url-file", hook, "--unit", unit, NULL)) ||
+	    (rc = run(d, "Register the Azure tenant: its subscriptions "
+		 "become units", "Azure テナントの登録 (サブスクリプションが"
+		 "ユニットになります)", "env", "add", "azure", DEMO_AZ_ENV,
+		 "--tenant-id", d->az_tenant, "--client-id", d->az_client,
+		 "--client-secret-file", az_secret, NULL)) ||
+	    (rc = az_units_on(d)) ||
+	    (rc = run_dest(d, "Where notifications go: mail and Slack",
+		 "通知先: メールと Slack", unit, mail)) ||
+	    (rc = run_dest(d, "", "", unit, slack)) ||
 	    (rc = run(d, "Inspect: collect, evaluate every policy, record",
 		 "診断: 収集し、全ポリシーで評価して記録", "inspect", NULL)) ||
 	    (rc = run(d, "What was found", "検出されたリスク", "findings",
@@ -612,7 +799,7 @@ cli_cmd_demo(struct cli *cli, int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.cli = cli;
-	d.fake = d.sinks = -1;
+	d.fake = d.fakeaz = d.sinks = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
@@ -642,29 +829,38 @@ cli_cmd_demo(struct cli *cli, int argc, char **argv)
 	d.self[n] = '\0';
 	if ((rc = find_root(&d)) != CLI_OK ||
 	    (rc = prepare_dir(&d, dir)) != CLI_OK ||
-	    (rc = read_estate(&d)) != CLI_OK)
+	    (rc = read_estate(&d)) != CLI_OK ||
+	    (rc = read_az_estate(&d)) != CLI_OK)
 		goto out;
 	snprintf(d.ini, sizeof(d.ini), "%s/cloudpatrol.ini", d.dir);
 	printf(cli_text(cli,
-	    "cloudpatrol demo: a patrol of a fake AWS account on this machine "
-	    "(nothing\nleaves 127.0.0.1); everything is kept in %s\n",
-	    "cloudpatrol demo: このマシン上の疑似 AWS アカウントをパトロール"
-	    "します\n(通信は 127.0.0.1 の中だけ)。すべて %s に置きます\n"),
+	    "cloudpatrol demo: a patrol of a fake AWS account and a fake Azure "
+	    "tenant on this\nmachine (nothing leaves 127.0.0.1); everything is "
+	    "kept in %s\n",
+	    "cloudpatrol demo: このマシン上の疑似 AWS アカウントと疑似 Azure "
+	    "テナントを\nパトロールします (通信は 127.0.0.1 の中だけ)。"
+	    "すべて %s に置きます\n"),
 	    d.dir);
 	if ((rc = start_fake(&d)) != CLI_OK ||
 	    (rc = start_sinks(&d)) != CLI_OK ||
 	    (rc = write_files(&d)) != CLI_OK)
 		goto out;
 	printf(cli_text(cli,
-	    "Fake AWS on http://127.0.0.1:%d; mail to smtp://127.0.0.1:%d; "
-	    "Slack to http://127.0.0.1:%d\n",
-	    "疑似 AWS: http://127.0.0.1:%d、メール: smtp://127.0.0.1:%d、"
-	    "Slack: http://127.0.0.1:%d\n"),
-	    d.fake_port, d.smtp_port, d.slack_port);
+	    "Fake AWS on http://127.0.0.1:%d; fake Azure on "
+	    "http://127.0.0.1:%d; mail to\nsmtp://127.0.0.1:%d; Slack to "
+	    "http://127.0.0.1:%d\n",
+	    "疑似 AWS: http://127.0.0.1:%d、疑似 Azure: http://127.0.0.1:%d、"
+	    "\nメール: smtp://127.0.0.1:%d、Slack: http://127.0.0.1:%d\n"),
+	    d.fake_port, d.fakeaz_port, d.smtp_port, d.slack_port);
 	rc = demo_steps(&d);
 out:
 	stop(&d.fake);
+	stop(&d.fakeaz);
 	stop(&d.sinks);
+	if (d.az_secret != NULL) {
+		cp_memwipe(d.az_secret, strlen(d.az_secret));
+		free(d.az_secret);
+	}
 	if (d.secret_key != NULL) {
 		cp_memwipe(d.secret_key, strlen(d.secret_key));
 		free(d.secret_key);

@@ -15,6 +15,7 @@
  * does not sign in, a subscription gone or of another tenant, a cancel
  * or a sink that cannot store.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ struct az_tenant_cache {
 	size_t n_items;
 	struct az_item *errors;
 	size_t n_errors;
+	struct az_item *events;
+	size_t n_events;
+	time_t events_from;		/* the sign-ins held start here */
 };
 
 static void
@@ -91,6 +95,7 @@ cache_free(struct az_tenant_cache *tc)
 		return;
 	items_free(tc->items, tc->n_items);
 	items_free(tc->errors, tc->n_errors);
+	items_free(tc->events, tc->n_events);
 	free(tc);
 }
 
@@ -340,6 +345,13 @@ replay(struct az_collect *k, const struct az_tenant_cache *tc)
 		if (r != CP_OK)
 			return r;
 	}
+	for (i = 0; i < tc->n_events && sink->event != NULL; i++) {
+		const struct az_item *it = &tc->events[i];
+
+		r = sink->event(sink, it->type, it->name, it->id, it->json);
+		if (r != CP_OK)
+			return r;
+	}
 	for (i = 0; i < tc->n_errors; i++) {
 		const struct az_item *it = &tc->errors[i];
 
@@ -352,9 +364,12 @@ replay(struct az_collect *k, const struct az_tenant_cache *tc)
 }
 
 /*
- * The tenant's resources: from the cache when they were collected less
- * than tenant_cache_seconds ago for the same credential, else collected
- * now (and cached when nothing failed, so an error is retried next time).
+ * The tenant's resources and sign-ins: from the cache when they were
+ * collected less than tenant_cache_seconds ago for the same credential
+ * with sign-ins from no later than this unit needs (give or take
+ * AZ_EVENTS_SLACK, which the overlap of windows covers: units of one
+ * inspection start seconds apart), else collected now
+ * (and cached when nothing failed, so an error is retried next time).
  */
 static cp_err
 tenant_level(struct az_collect *k, struct az_client *c)
@@ -368,6 +383,7 @@ tenant_level(struct az_collect *k, struct az_client *c)
 	tc = p->cache;
 	if (tc != NULL && strcmp(tc->tenant, k->s->tenant) == 0 &&
 	    strcmp(tc->client, k->s->client_id) == 0 &&
+	    tc->events_from <= k->events_from + AZ_EVENTS_SLACK &&
 	    now - tc->at < p->tenant_cache_seconds) {
 		r = replay(k, tc);
 		pthread_mutex_unlock(&p->cache_mu);
@@ -381,6 +397,7 @@ tenant_level(struct az_collect *k, struct az_client *c)
 	snprintf(tc->tenant, sizeof(tc->tenant), "%s", k->s->tenant);
 	snprintf(tc->client, sizeof(tc->client), "%s", k->s->client_id);
 	tc->at = now;
+	tc->events_from = k->events_from;
 	k->recording = 1;
 	az_collect_graph(k, c);
 	k->recording = 0;
@@ -388,8 +405,10 @@ tenant_level(struct az_collect *k, struct az_client *c)
 	tc->n_items = k->n_items;
 	tc->errors = k->errors;
 	tc->n_errors = k->n_errors;
-	k->items = k->errors = NULL;
-	k->n_items = k->n_errors = 0;
+	tc->events = k->events;
+	tc->n_events = k->n_events;
+	k->items = k->errors = k->events = NULL;
+	k->n_items = k->n_errors = k->n_events = 0;
 	r = k->fatal;
 	if (r == CP_OK)
 		r = replay(k, tc);
@@ -448,6 +467,44 @@ check_subscription(struct az_collect *k, struct az_client *c)
 	return r;
 }
 
+/* "2026-11-25T09:00:00Z" (seconds and zone optional) as a time, or -1. */
+static time_t
+parse_utc(const char *s)
+{
+	struct tm tm;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || strlen(s) > 40 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/*
+ * Where sign-ins start: the previous successful collection (ABI 1.1) less
+ * AZ_EVENTS_OVERLAP, or AZ_FIRST_EVENTS_WINDOW back.  Entra writes the
+ * logs minutes late, so windows overlap; an event seen twice keeps its
+ * finding (its key is the sign-in id) and is notified once.
+ */
+static time_t
+events_from(const struct cp_inventory_sink *sink, time_t now)
+{
+	time_t t;
+
+	if (sink->struct_size >= offsetof(struct cp_inventory_sink, since) +
+	    sizeof(sink->since) && sink->since != NULL &&
+	    (t = parse_utc(sink->since)) > 0 && t <= now)
+		return t - AZ_EVENTS_OVERLAP;
+	return now - AZ_FIRST_EVENTS_WINDOW;
+}
+
 static cp_err
 az_collect_op(void *ctx, const json_t *creds, const char *unit,
     const struct cp_inventory_sink *sink)
@@ -482,6 +539,7 @@ az_collect_op(void *ctx, const json_t *creds, const char *unit,
 	k.sink = sink;
 	k.tenant = s->tenant;
 	k.sub = unit;
+	k.events_from = events_from(sink, p->host->now(p->self));
 	r = check_subscription(&k, &c);
 	if (r != CP_OK)
 		goto out;
@@ -499,6 +557,7 @@ az_collect_op(void *ctx, const json_t *creds, const char *unit,
 out:
 	items_free(k.items, k.n_items);
 	items_free(k.errors, k.n_errors);
+	items_free(k.events, k.n_events);
 	if (mu_ready)
 		pthread_mutex_destroy(&k.mu);
 	close_tenant(s, &c);
@@ -514,6 +573,15 @@ az_guide_op(void *ctx, const char *variant, const char *lang,
 	return az_setup_guide(ctx, variant, lang, out);
 }
 
+static cp_err
+az_remediate_op(void *ctx, const json_t *creds, const char *unit,
+    const char *action, const char *resource, const json_t *params,
+    int dry_run, json_t **result)
+{
+	return az_remediate(ctx, creds, unit, action, resource, params,
+	    dry_run, result);
+}
+
 static const struct cp_cloud_ops az_cloud = {
 	.struct_size = sizeof(az_cloud),
 	.cloud = "azure",
@@ -523,7 +591,7 @@ static const struct cp_cloud_ops az_cloud = {
 	.validate = az_validate_op,
 	.discover_units = az_discover_op,
 	.collect = az_collect_op,
-	.remediate = NULL,
+	.remediate = az_remediate_op,
 	.flags = CP_CLOUD_F_INSPECT_OPT_IN,
 };
 

@@ -10,6 +10,7 @@
  *   assertion.c      the certificate client assertion (RS256 JWT)
  *   collect_arm.c    the subscription collectors (ARM)
  *   collect_graph.c  the tenant collectors (Microsoft Graph)
+ *   remediate.c      remediate(): an NSG rule to Deny, a VM deallocated
  *   guide.c          setup_guide(): the az commands
  *
  * README.md in this folder is the contract of what collect() writes.
@@ -37,6 +38,13 @@
 #define AZ_TOKEN_MAX 16384
 #define AZ_SECRET_MAX 1024
 #define AZ_CERT_MAX (60 * 1024)
+/* Sign-in events: the window overlaps the previous one by this much (the
+ * logs arrive minutes late), starts a day back the first time, and holds
+ * at most AZ_SIGNINS_MAX events. */
+#define AZ_EVENTS_OVERLAP (20 * 60)
+#define AZ_EVENTS_SLACK (5 * 60)
+#define AZ_FIRST_EVENTS_WINDOW (24 * 60 * 60)
+#define AZ_SIGNINS_MAX 100000
 
 /* The audiences a session holds tokens for. */
 enum az_aud {
@@ -127,6 +135,26 @@ cp_err az_token_get(struct az_client *c, enum az_aud aud, char **copy,
 cp_err az_get(struct az_client *c, enum az_aud aud, const char *path,
     json_t **out, struct az_error *err);
 
+/* What a call answered with success (2xx). */
+struct az_reply {
+	long status;
+	json_t *body;			/* NULL: the body was empty */
+	char *async_op;			/* Azure-AsyncOperation, or NULL */
+	char *location;			/* Location, or NULL */
+	long retry_after;		/* seconds; -1: not given */
+};
+void az_reply_free(struct az_reply *rep);
+
+/*
+ * method base(aud) + path (as az_get) with body as JSON (NULL: none) and
+ * If-Match: if_match when given.  Errors as az_get; on success *out
+ * holds the status, the parsed body and the headers of an asynchronous
+ * operation (free with az_reply_free).
+ */
+cp_err az_send(struct az_client *c, enum az_aud aud, const char *method,
+    const char *path, const json_t *body, const char *if_match,
+    struct az_reply *out, struct az_error *err);
+
 /*
  * Every item of a list (the "value" arrays of every page, following
  * nextLink or @odata.nextLink, which must stay under base(aud)).  fn
@@ -164,9 +192,15 @@ struct az_collect {
 	struct az_item *errors;		/* type = collector, json = message,
 					   id = code as text */
 	size_t n_errors;
+	struct az_item *events;		/* name = time */
+	size_t n_events;
 	int recording;
+	time_t events_from;		/* sign-ins from here (UTC) */
 };
 
+/* Writes one event (obj compacted to JSON), or records it. */
+cp_err az_emit_event(struct az_collect *k, const char *type,
+    const char *time_iso8601, const char *id, const json_t *obj);
 /* Writes one resource (obj compacted to JSON), or records it. */
 cp_err az_emit(struct az_collect *k, const char *type, const char *id,
     const char *name, const char *region, const json_t *obj);
@@ -203,6 +237,11 @@ cp_err az_list_subscriptions(struct az_client *c, struct az_sub **out,
     size_t *n, struct az_error *err);
 /* Whether actions/notActions of the permissions API allow action. */
 int az_permissions_allow(const json_t *perms, const char *action);
+
+/* remediate() (remediate.c): deny-inbound-rule, deallocate-vm. */
+cp_err az_remediate(struct azure_plugin *p, const json_t *creds,
+    const char *unit, const char *action, const char *resource,
+    const json_t *params, int dry_run, json_t **result);
 
 cp_err az_setup_guide(struct azure_plugin *p, const char *variant,
     const char *lang, const struct cp_text_out *out);

@@ -515,22 +515,49 @@ under_base(const char *url, const char *base)
 	return strncmp(url, base, n) == 0 && (url[n] == '/' || url[n] == '?');
 }
 
+/* The value of a response header, copied (bounded), or NULL. */
+static char *
+header_copy(const struct cp_host *host, const struct cp_http_response *resp,
+    const char *name)
+{
+	const char *v = host->http_header(resp, name);
+
+	if (v == NULL || *v == '\0' || strlen(v) >= AZ_URL_MAX)
+		return NULL;
+	return strdup(v);
+}
+
+void
+az_reply_free(struct az_reply *rep)
+{
+	if (rep == NULL)
+		return;
+	json_decref(rep->body);
+	free(rep->async_op);
+	free(rep->location);
+	memset(rep, 0, sizeof(*rep));
+}
+
 cp_err
-az_get(struct az_client *c, enum az_aud aud, const char *path, json_t **out,
-    struct az_error *err)
+az_send(struct az_client *c, enum az_aud aud, const char *method,
+    const char *path, const json_t *body, const char *if_match,
+    struct az_reply *out, struct az_error *err)
 {
 	struct azure_plugin *p = c->s->p;
 	const struct cp_host *host = p->host;
-	const char *headers[] = { "Accept: application/json", NULL };
+	const char *headers[4];
 	struct cp_http_response *resp = NULL;
 	struct cp_http_request req;
 	struct bearer b;
-	char url[AZ_URL_MAX], why[128];
-	char *token = NULL;
+	char url[AZ_URL_MAX], why[128], match[160];
+	char *token = NULL, *text = NULL;
+	const char *ra;
+	size_t nh = 0;
 	int attempt;
 	cp_err r;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
+	out->retry_after = -1;
 	memset(err, 0, sizeof(*err));
 	if (path[0] == '/') {
 		if ((size_t)snprintf(url, sizeof(url), "%s%s", p->base[aud],
@@ -540,12 +567,31 @@ az_get(struct az_client *c, enum az_aud aud, const char *path, json_t **out,
 		}
 	} else if (!under_base(path, p->base[aud]) ||
 	    strlen(path) >= sizeof(url)) {
-		az_error_set(err, "a next page outside %s (or too long): "
-		    "not followed", p->base[aud]);
+		az_error_set(err, "a URL outside %s (or too long): not "
+		    "followed", p->base[aud]);
 		return CP_E_INVALID;
 	} else {
 		snprintf(url, sizeof(url), "%s", path);
 	}
+	headers[nh++] = "Accept: application/json";
+	if (body != NULL) {
+		headers[nh++] = "Content-Type: application/json";
+		text = json_dumps(body, JSON_COMPACT);
+		if (text == NULL)
+			return CP_E_NOMEM;
+	}
+	if (if_match != NULL) {
+		/* An etag is a short quoted token; nothing else is sent. */
+		if (strlen(if_match) > 128 || strpbrk(if_match, "\r\n") !=
+		    NULL) {
+			free(text);
+			az_error_set(err, "the etag is not usable");
+			return CP_E_INVALID;
+		}
+		snprintf(match, sizeof(match), "If-Match: %s", if_match);
+		headers[nh++] = match;
+	}
+	headers[nh] = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (host->cancelled(p->self)) {
 			az_error_set(err, "cancelled");
@@ -558,9 +604,11 @@ az_get(struct az_client *c, enum az_aud aud, const char *path, json_t **out,
 		b.token = token;
 		memset(&req, 0, sizeof(req));
 		req.struct_size = sizeof(req);
-		req.method = "GET";
+		req.method = method;
 		req.url = url;
 		req.headers = headers;
+		req.body = text;
+		req.body_len = text != NULL ? strlen(text) : 0;
 		req.max_retries = AZ_HTTP_RETRIES;
 		req.sign = add_bearer;
 		req.sign_ud = &b;
@@ -570,13 +618,23 @@ az_get(struct az_client *c, enum az_aud aud, const char *path, json_t **out,
 			goto out;
 		}
 		if (resp->status >= 200 && resp->status < 300) {
-			*out = host->json_parse(resp->body, resp->body_len, why,
-			    sizeof(why));
-			if (*out == NULL) {
-				az_error_set(err, "the answer did not parse: "
-				    "%s", why);
-				err->status = resp->status;
-				r = CP_E_PARSE;
+			out->status = resp->status;
+			out->async_op = header_copy(host, resp,
+			    "Azure-AsyncOperation");
+			out->location = header_copy(host, resp, "Location");
+			ra = host->http_header(resp, "Retry-After");
+			if (ra != NULL && strlen(ra) < 8 &&
+			    ra[strspn(ra, "0123456789")] == '\0' && *ra != '\0')
+				out->retry_after = strtol(ra, NULL, 10);
+			if (resp->body_len > 0) {
+				out->body = host->json_parse(resp->body,
+				    resp->body_len, why, sizeof(why));
+				if (out->body == NULL) {
+					az_error_set(err, "the answer did not "
+					    "parse: %s", why);
+					err->status = resp->status;
+					r = CP_E_PARSE;
+				}
 			}
 			goto out;
 		}
@@ -594,8 +652,34 @@ az_get(struct az_client *c, enum az_aud aud, const char *path, json_t **out,
 out:
 	if (resp != NULL)
 		host->http_response_free(resp);
+	if (r != CP_OK)
+		az_reply_free(out);
 	wipe_free(token);
+	free(text);
 	return r;
+}
+
+cp_err
+az_get(struct az_client *c, enum az_aud aud, const char *path, json_t **out,
+    struct az_error *err)
+{
+	struct az_reply rep;
+	cp_err r;
+
+	*out = NULL;
+	r = az_send(c, aud, "GET", path, NULL, NULL, &rep, err);
+	if (r != CP_OK)
+		return r;
+	if (rep.body == NULL) {
+		az_error_set(err, "the answer did not parse: empty");
+		err->status = rep.status;
+		az_reply_free(&rep);
+		return CP_E_PARSE;
+	}
+	*out = rep.body;
+	rep.body = NULL;
+	az_reply_free(&rep);
+	return CP_OK;
 }
 
 cp_err
@@ -713,6 +797,36 @@ az_emit(struct az_collect *k, const char *type, const char *id,
 		r = record(&k->items, &k->n_items, type, id, name, region, js);
 	else
 		r = k->sink->resource(k->sink, type, id, name, region, js);
+	if (r != CP_OK) {
+		set_fatal(k, r);
+		az_log(k->p, CP_LOG_ERROR, "tenant %s: storing %s %s failed: "
+		    "%s", k->tenant, type, id, k->p->host->strerror(r));
+	}
+	pthread_mutex_unlock(&k->mu);
+	free(js);
+	return r;
+}
+
+cp_err
+az_emit_event(struct az_collect *k, const char *type,
+    const char *time_iso8601, const char *id, const json_t *obj)
+{
+	char *js;
+	cp_err r;
+
+	js = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+	pthread_mutex_lock(&k->mu);
+	if (k->fatal != CP_OK)
+		r = k->fatal;
+	else if (js == NULL)
+		r = set_fatal(k, CP_E_NOMEM);
+	else if (k->recording)
+		r = record(&k->events, &k->n_events, type, id, time_iso8601,
+		    NULL, js);
+	else if (k->sink->event == NULL)
+		r = CP_OK;
+	else
+		r = k->sink->event(k->sink, type, time_iso8601, id, js);
 	if (r != CP_OK) {
 		set_fatal(k, r);
 		az_log(k->p, CP_LOG_ERROR, "tenant %s: storing %s %s failed: "

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "azure.h"
 
@@ -293,6 +294,157 @@ collect_resources(struct az_collect *k, struct az_client *c)
 		az_collector_failed(k, "resources", "resources", r, &err);
 }
 
+/* ------------------------------------------------------------ cost */
+
+#define AZ_COST_API "2023-03-01"
+#define AZ_COST_PAGES 100
+#define AZ_COST_CURRENCIES 16
+
+/* The month-to-date totals of one subscription, by currency. */
+struct cost_sum {
+	char currency[AZ_COST_CURRENCIES][8];
+	double amount[AZ_COST_CURRENCIES];
+	size_t n;
+	int rows;
+};
+
+/* The index of the column called name in columns, or -1. */
+static int
+cost_column(const json_t *columns, const char *name)
+{
+	const json_t *col;
+	size_t i;
+
+	json_array_foreach(columns, i, col) {
+		const char *n = az_str(col, "name");
+
+		if (n != NULL && strcmp(n, name) == 0 && i < 64)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Adds the rows of one answer (properties.columns/rows) to sum. */
+static cp_err
+cost_add(const json_t *props, struct cost_sum *sum, struct az_error *err)
+{
+	const json_t *cols = json_object_get(props, "columns"), *row;
+	int ci = cost_column(cols, "Cost"), ui = cost_column(cols, "Currency");
+	const char *cur;
+	double v;
+	size_t i, j;
+
+	if (ci < 0)
+		ci = cost_column(cols, "PreTaxCost");
+	if (ci < 0 || ui < 0) {
+		az_error_set(err, "the answer has no Cost and Currency "
+		    "columns");
+		return CP_E_PARSE;
+	}
+	json_array_foreach(json_object_get(props, "rows"), i, row) {
+		if (!json_is_number(json_array_get(row, (size_t)ci)) ||
+		    (cur = json_string_value(json_array_get(row,
+		    (size_t)ui))) == NULL || strlen(cur) == 0 ||
+		    strlen(cur) >= sizeof(sum->currency[0])) {
+			az_error_set(err, "a row without a number and a "
+			    "currency");
+			return CP_E_PARSE;
+		}
+		v = json_number_value(json_array_get(row, (size_t)ci));
+		for (j = 0; j < sum->n; j++)
+			if (strcmp(sum->currency[j], cur) == 0)
+				break;
+		if (j == sum->n) {
+			if (sum->n == AZ_COST_CURRENCIES) {
+				az_error_set(err, "more than %d currencies",
+				    AZ_COST_CURRENCIES);
+				return CP_E_LIMIT;
+			}
+			snprintf(sum->currency[j], sizeof(sum->currency[j]),
+			    "%s", cur);
+			sum->amount[j] = 0;
+			sum->n++;
+		}
+		sum->amount[j] += v;
+		sum->rows++;
+	}
+	return CP_OK;
+}
+
+/*
+ * Month-to-date actual cost of the subscription (Cost Management query,
+ * no grouping: one row per currency), written as costs of "YYYY-MM".  A
+ * subscription with no charge yet answers no row and writes none.
+ */
+static void
+collect_cost(struct az_collect *k, struct az_client *c)
+{
+	static const char api[] = "Microsoft.CostManagement/query";
+	struct cost_sum sum;
+	struct az_reply rep;
+	struct az_error err;
+	const json_t *props;
+	char path[AZ_URL_MAX], period[32];
+	const char *next;
+	json_t *body;
+	time_t now = k->p->host->now(k->p->self);
+	struct tm tm;
+	unsigned pages;
+	size_t i;
+	cp_err r = CP_OK;
+
+	memset(&sum, 0, sizeof(sum));
+	if (k->sink->cost == NULL || gmtime_r(&now, &tm) == NULL)
+		return;
+	snprintf(period, sizeof(period), "%04d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1);
+	body = json_pack("{s:s, s:s, s:{s:s, s:{s:{s:s, s:s}}}}", "type",
+	    "ActualCost", "timeframe", "MonthToDate", "dataset",
+	    "granularity", "None", "aggregation", "totalCost", "name", "Cost",
+	    "function", "Sum");
+	if (body == NULL)
+		return;
+	snprintf(path, sizeof(path), "/subscriptions/%s/providers/"
+	    "Microsoft.CostManagement/query?api-version=" AZ_COST_API,
+	    k->sub);
+	for (pages = 0; pages < AZ_COST_PAGES; pages++) {
+		if (az_stopping(k))
+			goto out;
+		r = az_send(c, AZ_ARM, "POST", path, body, NULL, &rep, &err);
+		if (r != CP_OK)
+			break;
+		props = json_object_get(rep.body, "properties");
+		r = cost_add(props, &sum, &err);
+		next = az_str(props, "nextLink");
+		if (r == CP_OK && next != NULL && *next != '\0' &&
+		    strlen(next) < sizeof(path))
+			snprintf(path, sizeof(path), "%s", next);
+		else
+			next = NULL;
+		az_reply_free(&rep);
+		if (r != CP_OK || next == NULL)
+			break;
+	}
+	if (r == CP_OK && pages == AZ_COST_PAGES) {
+		az_error_set(&err, "more than %d pages", AZ_COST_PAGES);
+		r = CP_E_LIMIT;
+	}
+	if (r != CP_OK) {
+		if (!az_stopping(k))
+			az_collector_failed(k, "cost", api, r, &err);
+		goto out;
+	}
+	pthread_mutex_lock(&k->mu);
+	for (i = 0; i < sum.n && r == CP_OK && k->fatal == CP_OK; i++)
+		r = k->sink->cost(k->sink, period, sum.amount[i],
+		    sum.currency[i]);
+	if (r != CP_OK && k->fatal == CP_OK)
+		k->fatal = r;
+	pthread_mutex_unlock(&k->mu);
+out:
+	json_decref(body);
+}
+
 void
 az_collect_arm(struct az_collect *k, struct az_client *c)
 {
@@ -307,4 +459,6 @@ az_collect_arm(struct az_collect *k, struct az_client *c)
 		collect_vms(k, c);
 	if (!az_stopping(k))
 		collect_resources(k, c);
+	if (!az_stopping(k))
+		collect_cost(k, c);
 }

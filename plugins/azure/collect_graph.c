@@ -1,13 +1,16 @@
 /*
  * collect_graph.c - the collectors of the tenant, over Microsoft Graph:
  * the users (guests among them) with their sign-in activity when the
- * tenant's licence shows it, and the directory roles with their members.
+ * tenant's licence shows it, the sign-in events since the last
+ * collection when it has the logs, and the directory roles with their
+ * members.
  * azure.c runs them once per collection of a tenant and writes what they
  * found into every subscription's snapshot.  README.md is the contract.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "azure.h"
 
@@ -78,6 +81,73 @@ collect_users(struct az_collect *k, struct az_client *c, json_t *tenant)
 	if (r != CP_OK && !az_stopping(k))
 		az_collector_failed(k, "entra-users", "GET /v1.0/users", r,
 		    &err);
+}
+
+static cp_err
+signin_item(void *ud, json_t *item)
+{
+	struct graph_ctx *g = ud;
+	const char *id = az_str(item, "id");
+	const char *at = az_str(item, "createdDateTime");
+
+	if (az_stopping(g->k))
+		return CP_E_CANCELLED;
+	if (id == NULL || *id == '\0' || strlen(id) >= AZ_GRAPH_ID_MAX ||
+	    at == NULL || strlen(at) > 40)
+		return CP_OK;
+	if (g->emitted >= AZ_SIGNINS_MAX)
+		return CP_E_LIMIT;
+	g->emitted++;
+	return az_emit_event(g->k, "azure/sign-in", at, id, item);
+}
+
+/*
+ * The sign-ins since k->events_from (Graph's auditLogs/signIns, newest
+ * first).  Reading them needs an Entra ID P1/P2 licence: without one
+ * Graph answers 403, which is the tenant's state ("not-licensed" in
+ * azure/tenant), not a failure.
+ */
+static void
+collect_signins(struct az_collect *k, struct az_client *c, json_t *tenant)
+{
+	struct graph_ctx g;
+	struct az_error err;
+	struct tm tm;
+	char from[32], path[256];
+	cp_err r;
+
+	memset(&g, 0, sizeof(g));
+	g.k = k;
+	g.c = c;
+	if (gmtime_r(&k->events_from, &tm) == NULL)
+		return;
+	strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(path, sizeof(path), "/v1.0/auditLogs/signIns?$filter="
+	    "createdDateTime%%20ge%%20%s&$top=999", from);
+	r = az_list(c, AZ_GRAPH, path, signin_item, &g, &err);
+	if (r == CP_E_PERM && g.emitted == 0) {
+		json_object_set_new(tenant, "signInLogs",
+		    json_string("not-licensed"));
+		json_object_set_new(tenant, "signInLogsReason",
+		    json_string(err.code[0] != '\0' ? err.code :
+		    err.message));
+		az_log(k->p, CP_LOG_INFO, "tenant %s: no sign-in logs "
+		    "(auditLogs/signIns: %s): the tenant needs Entra ID P1 or "
+		    "P2", k->tenant, err.code[0] != '\0' ? err.code :
+		    err.message);
+		return;
+	}
+	if (r == CP_E_LIMIT)
+		az_error_set(&err, "more than %d sign-ins since %s: the rest "
+		    "were not collected", AZ_SIGNINS_MAX, from);
+	if (r != CP_OK) {
+		if (!az_stopping(k))
+			az_collector_failed(k, "entra-sign-ins",
+			    "GET /v1.0/auditLogs/signIns", r, &err);
+		return;
+	}
+	json_object_set_new(tenant, "signInLogs", json_string("available"));
+	json_object_set_new(tenant, "signInLogsFrom", json_string(from));
 }
 
 static cp_err
@@ -154,11 +224,13 @@ az_collect_graph(struct az_collect *k, struct az_client *c)
 {
 	json_t *tenant;
 
-	tenant = json_pack("{s:s, s:s}", "tenantId", k->tenant,
-	    "signInActivity", "unknown");
+	tenant = json_pack("{s:s, s:s, s:s}", "tenantId", k->tenant,
+	    "signInActivity", "unknown", "signInLogs", "unknown");
 	if (tenant == NULL)
 		return;
 	collect_users(k, c, tenant);
+	if (!az_stopping(k))
+		collect_signins(k, c, tenant);
 	if (!az_stopping(k))
 		az_emit(k, "azure/tenant", k->tenant, k->tenant, "global",
 		    tenant);

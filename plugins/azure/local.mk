@@ -8,6 +8,7 @@ plugins_azure_azure_la_SOURCES = \
 	plugins/azure/assertion.c \
 	plugins/azure/collect_arm.c \
 	plugins/azure/collect_graph.c \
+	plugins/azure/remediate.c \
 	plugins/azure/guide.c
 plugins_azure_azure_la_CFLAGS = $(PLUGIN_CC_FLAGS) $(OPENSSL_CFLAGS) -pthread
 plugins_azure_azure_la_CPPFLAGS = $(PLUGIN_CPP_FLAGS)

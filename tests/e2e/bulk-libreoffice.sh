@@ -27,5 +27,6 @@ run 0 env HOME="$T/home" timeout 300 "$soffice" \
     'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1' \
     --outdir "$T/csv" "$T/demo/cloudpatrol-bulk.xlsx"
 run 0 "$py" "$CP_TOP_SRCDIR/tests/e2e/check_bulk.py" csv "$T/csv" \
-    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt"
+    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" \
+    "$CP_TOP_SRCDIR/tests/e2e/azure-demo-expected.txt"
 finish

@@ -1,9 +1,10 @@
 #!/bin/sh
-# demo.sh - "cloudpatrol demo" from the build tree: the fake AWS account is
-# registered and inspected, exactly the findings of aws-demo-expected.txt
-# open, the risk reports are written, the notices and the daily patrol
-# report reach the local mail and Slack receivers; a second run starts
-# afresh; a folder the demo did not make is never touched.
+# demo.sh - "cloudpatrol demo" from the build tree: the fake AWS account
+# and the fake Azure tenant are registered and inspected, exactly the
+# findings of aws-demo-expected.txt and azure-demo-expected.txt open, the
+# risk reports are written, the notices and the daily patrol report reach
+# the local mail and Slack receivers; a second run starts afresh; a folder
+# the demo did not make is never touched.
 set -eu
 . "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
 
@@ -15,17 +16,20 @@ run 0 "$CP" --lang en demo --dir demo
 has "$T/out" "== Inspect"
 has "$T/out" "$ cloudpatrol -c $D/cloudpatrol.ini -p demo inspect"
 has "$T/out" "Risk reports:   $D/risk-A.csv"
+has "$T/out" "== Register the Azure tenant"
+has "$T/out" "unit inspect demo-azure 9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4 on"
 cp "$T/out" "$T/demo-run-1.txt"
 
 # Exactly the expected findings, no more, no fewer.
 run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --json findings
 "$py" - "$T/out" "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" \
-    >"$T/diff" <<'EOF'
+    "$CP_TOP_SRCDIR/tests/e2e/azure-demo-expected.txt" >"$T/diff" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 rows = doc if isinstance(doc, list) else doc.get("findings", [])
 got = sorted({"%s %s" % (f["policy"], f["resource"]) for f in rows})
-want = sorted({l.split("#")[0].strip() for l in open(sys.argv[2])} - {""})
+want = sorted({l.split("#")[0].strip() for p in sys.argv[2:]
+               for l in open(p)} - {""})
 for w in want:
     if w not in got:
         print("missing: " + w)
@@ -36,7 +40,7 @@ EOF
 checks=$((checks + 1))
 if [ -s "$T/diff" ]; then
 	failures=$((failures + 1))
-	echo "FAIL: the demo's findings differ from aws-demo-expected.txt:"
+	echo "FAIL: the demo's findings differ from the expected ones:"
 	sed 's/^/  /' "$T/diff"
 fi
 
@@ -52,8 +56,30 @@ done
 # every address and category, every user, Resource Explorer's list.
 for r in assets accounts resources; do
 	run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo report "$r" \
-	    -o "$T/$r.csv"
+	    --env demo-prod -o "$T/$r.csv"
 done
+# The Azure account ledger: the tenant's eight Entra users in each of its
+# two subscriptions, guests told apart, the pending invitation noted.
+run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo report accounts \
+    --env demo-azure -o "$T/az-accounts.csv"
+"$py" - "$T/az-accounts.csv" >"$T/az-ledger.txt" <<'EOF'
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.DictReader(f))
+if len(rows) != 16:
+    print("%d rows, not 16" % len(rows))
+guests = sorted({(r["User principal name"], r["Invitation state"], r["Note"])
+                 for r in rows if r["Member or guest"] == "guest"})
+if [g[1] for g in guests] != ["Accepted", "PendingAcceptance"] or \
+        guests[1][2] != "invited, not accepted yet":
+    print("guests: %r" % guests)
+EOF
+checks=$((checks + 1))
+if [ -s "$T/az-ledger.txt" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: the demo's Azure account ledger:"
+	sed 's/^/  /' "$T/az-ledger.txt"
+fi
 "$py" - "$T" "$CP_TOP_SRCDIR/tests/fakes/aws/estates/demo" \
     >"$T/ledgers.txt" <<'EOF'
 import csv, json, sys
@@ -110,7 +136,8 @@ if [ "${CP_HAVE_XLSX:-}" = yes ]; then
 	checks=$((checks + 1))
 	if ! "$py" "$CP_TOP_SRCDIR/tests/e2e/check_bulk.py" xlsx \
 	    "$D/cloudpatrol-bulk.xlsx" \
-	    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" >"$T/bulk.txt" \
+	    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" \
+	    "$CP_TOP_SRCDIR/tests/e2e/azure-demo-expected.txt" >"$T/bulk.txt" \
 	    2>&1; then
 		failures=$((failures + 1))
 		echo "FAIL: the bulk workbook:"
@@ -217,10 +244,14 @@ EOF2
 has "$T/subjects.txt" "mail secops@example.com | [cloudpatrol] Daily patrol report"
 has "$T/subjects.txt" "mail secops@example.com | [cloudpatrol] New risk [critical]: AWS-E003"
 has "$T/subjects.txt" "slack [cloudpatrol] Daily patrol report"
+has "$T/subjects.txt" "mail secops@example.com | [cloudpatrol] New risk [high]: AZ-E001"
 same "$(grep -c '^mail ' "$T/subjects.txt")" "$mails"
 # The secrets are files of the owner only; the configuration names them.
 same "$(stat -c %a "$D/aws-secret-key")" 600
 lacks "$D/cloudpatrol.ini" "$(cat "$D/aws-secret-key")"
+same "$(stat -c %a "$D/azure-client-secret")" 600
+lacks "$D/cloudpatrol.ini" "$(cat "$D/azure-client-secret")"
+lacks "$T/demo-run-1.txt" "$(cat "$D/azure-client-secret")"
 # The fake and the receivers were stopped with the demo.
 checks=$((checks + 1))
 # (Read from /proc: procps's pgrep is not on every machine; the folder is
@@ -246,8 +277,8 @@ run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --json findings
 d = json.load(open(sys.argv[1]))
 rows = d if isinstance(d, list) else d.get("findings", [])
 print(len(rows))' "$T/out" >"$T/n2"
-same "$(cat "$T/n2")" "$(grep -cv '^\(#\|$\)' \
-    "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt")"
+same "$(cat "$T/n2")" "$(cat "$CP_TOP_SRCDIR/tests/e2e/aws-demo-expected.txt" \
+    "$CP_TOP_SRCDIR/tests/e2e/azure-demo-expected.txt" | grep -cv '^\(#\|$\)')"
 
 # A folder it did not make is refused and left alone.
 mkdir "$T/mine"

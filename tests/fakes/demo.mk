@@ -1,17 +1,26 @@
-## What "cloudpatrol demo" runs: the fake AWS with its demo estate and the
-## local mail and Slack receivers.  From a build tree the demo takes them
-## from the source tree; "make install" puts them under $(demodir) for an
-## installed one.
+## What "cloudpatrol demo" runs: the fake AWS and the fake Azure with their
+## demo estates and the local mail and Slack receivers.  From a build tree
+## the demo takes them from the source tree; "make install" puts them
+## under $(demodir) for an installed one.
 
 demoawsdir = $(demodir)/aws
 demoaws_DATA = $(FAKEAWS_CORE) $(FAKEAWS_SERVICES_MODULES)
 demoestatedir = $(demodir)/aws/estates/demo
 demoestate_DATA = $(FAKEAWS_CORE_ESTATE) $(FAKEAWS_SERVICES_ESTATE)
+demoazuredir = $(demodir)/azure
+demoazure_DATA = tests/fakes/azure/fakeazure.py
+demoazureestatedir = $(demodir)/azure/estates/demo
+demoazureestate_DATA = \
+	tests/fakes/azure/estates/demo/tenant.json \
+	tests/fakes/azure/estates/demo/subscriptions.json \
+	tests/fakes/azure/estates/demo/app-cert.pem
 demo_DATA = tests/fakes/demo_sinks.py
-EXTRA_DIST += tests/fakes/demo_sinks.py tests/e2e/demo.sh
+EXTRA_DIST += tests/fakes/demo_sinks.py tests/e2e/demo.sh \
+	tests/e2e/azure-demo-expected.txt
 
 ## demo.sh: the demo from the build tree, its findings against
-## tests/e2e/aws-demo-expected.txt, its mail and Slack posts.
+## tests/e2e/aws-demo-expected.txt and azure-demo-expected.txt, its mail
+## and Slack posts.
 TESTS += tests/e2e/demo.sh
 
 ## The demo from the installed tree (make distcheck runs this).
@@ -21,5 +30,7 @@ installcheck-local:
 	    --dir "$$PWD/demo-installcheck" >demo-installcheck.log 2>&1 || \
 	    { cat demo-installcheck.log; exit 1; }
 	grep -q "^Mail received:  [1-9]" demo-installcheck.log || \
+	    { cat demo-installcheck.log; exit 1; }
+	grep -q "unit inspect demo-azure .* on" demo-installcheck.log || \
 	    { cat demo-installcheck.log; exit 1; }
 	rm -rf demo-installcheck demo-installcheck.log

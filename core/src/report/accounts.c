@@ -7,11 +7,13 @@
  * a function that writes a unit's rows.  The first three and the note are
  * what the shared rows use (never inspected, collector failed).  A cloud
  * whose plugin has not landed has no set yet: its units go to a small
- * table of their own, one row each saying so.  To add Azure (Entra users:
- * display name, UPN, mail, member/guest, invitation state, created), GCP
- * (principals and roles) or OCI (domain, name, mail, created, last access,
- * state, groups, MFA, credentials), add a table and a rows function and
- * list them in clouds[].
+ * table of their own, one row each saying so.  To add GCP (principals
+ * and roles) or OCI (domain, name, mail, created, last access, state,
+ * groups, MFA, credentials), add a table and a rows function and list
+ * them in clouds[].
+ *
+ * Azure: one row per Entra user (display name, UPN, mail, member/guest,
+ * invitation state, created, sign-in enabled, last sign-in).
  *
  * AWS: one row per IAM user, and the root user, from the users' records
  * (aws/iam-user: login profile, MFA devices, access keys with their last
@@ -233,6 +235,115 @@ static const char *const aws_collectors[] = {
 	"iam", "iam-credential-report", NULL
 };
 
+/* ---- Azure ---- */
+
+/*
+ * One row per Entra user of the tenant (azure/entra-user), in the ledger
+ * of each of its subscriptions: the tenant-level data is in every
+ * subscription's snapshot.  Last sign-in is there when the tenant's
+ * licence shows sign-in activity.
+ */
+enum {
+	AZ_ENV, AZ_CLOUD, AZ_UNIT, AZ_OBJECT, AZ_DISPLAY, AZ_UPN, AZ_MAIL,
+	AZ_TYPE, AZ_INVITATION, AZ_CREATED, AZ_ENABLED, AZ_LAST_SIGNIN,
+	AZ_NOTE, AZ_NCOLS
+};
+
+static const struct cp_report_col az_cols[AZ_NCOLS] = {
+	{ "Environment", "環境", CP_COL_TEXT, 14 },
+	{ "Cloud", "クラウド", CP_COL_TEXT, 8 },
+	{ "Subscription", "サブスクリプション", CP_COL_TEXT, 36 },
+	{ "Object ID", "オブジェクト ID", CP_COL_TEXT, 36 },
+	{ "Display name", "表示名", CP_COL_TEXT, 20 },
+	{ "User principal name", "ユーザー プリンシパル名", CP_COL_TEXT,
+	    36 },
+	{ "Mail", "メール", CP_COL_TEXT, 28 },
+	{ "Member or guest", "メンバー/ゲスト", CP_COL_TEXT, 10 },
+	{ "Invitation state", "招待の状態", CP_COL_TEXT, 18 },
+	{ "Created (UTC)", "作成日時 (UTC)", CP_COL_TIME, 19 },
+	{ "Sign-in enabled", "サインイン可", CP_COL_TEXT, 8 },
+	{ "Last sign-in (UTC)", "最終サインイン日時 (UTC)", CP_COL_TIME,
+	    19 },
+	{ "Note", "備考", CP_COL_TEXT, 40 }
+};
+
+static const struct cp_report_table az_table = {
+	"Account ledger (Azure)", "アカウント台帳 (Azure)", az_cols, AZ_NCOLS
+};
+
+enum {
+	Z_ID, Z_DISPLAY, Z_UPN, Z_MAIL, Z_TYPE, Z_STATE, Z_CREATED, Z_ENABLED,
+	Z_LAST
+};
+
+static const char az_sql[] =
+    "SELECT id, json_extract(json, '$.displayName'),"
+    " coalesce(json_extract(json, '$.userPrincipalName'), name),"
+    " json_extract(json, '$.mail'), json_extract(json, '$.userType'),"
+    " json_extract(json, '$.externalUserState'),"
+    " " SECS("json", "$.createdDateTime") ","
+    " json_extract(json, '$.accountEnabled'),"
+    " " SECS("json", "$.signInActivity.lastSignInDateTime")
+    " FROM resources WHERE type = 'azure/entra-user'"
+    " ORDER BY json_extract(json, '$.userType') = 'Guest', 3, id";
+
+static cp_err
+az_user_row(struct acct_ctx *x, sqlite3_stmt *st)
+{
+	struct cp_cell cells[AZ_NCOLS];
+	const char *type = cp_ledger_col(st, Z_TYPE), *note = NULL;
+	long long v;
+
+	memset(cells, 0, sizeof(cells));
+	cells[AZ_ENV] = cp_cell_text(x->env->name);
+	cells[AZ_CLOUD] = cp_cell_text(x->env->cloud);
+	cells[AZ_UNIT] = cp_cell_text(x->unit->unit);
+	cells[AZ_OBJECT] = cp_cell_text(cp_ledger_col(st, Z_ID));
+	cells[AZ_DISPLAY] = cp_cell_text(cp_ledger_col(st, Z_DISPLAY));
+	cells[AZ_UPN] = cp_cell_text(cp_ledger_col(st, Z_UPN));
+	cells[AZ_MAIL] = cp_cell_text(cp_ledger_col(st, Z_MAIL));
+	cells[AZ_TYPE] = type == NULL ? cp_cell_null() :
+	    cp_cell_text(strcmp(type, "Guest") == 0 ?
+	    cp_ledger_text(x->o, "guest", "ゲスト") :
+	    strcmp(type, "Member") == 0 ?
+	    cp_ledger_text(x->o, "member", "メンバー") : type);
+	cells[AZ_INVITATION] = cp_cell_text(cp_ledger_col(st, Z_STATE));
+	cells[AZ_CREATED] = opt_int(st, Z_CREATED, &v) ?
+	    cp_cell_time((time_t)v) : cp_cell_null();
+	cells[AZ_ENABLED] = !opt_int(st, Z_ENABLED, &v) ? cp_cell_null() :
+	    cp_cell_text(v != 0 ? cp_ledger_text(x->o, "yes", "可") :
+	    cp_ledger_text(x->o, "no", "不可"));
+	cells[AZ_LAST_SIGNIN] = opt_int(st, Z_LAST, &v) ?
+	    cp_cell_time((time_t)v) : cp_cell_null();
+	if (type != NULL && strcmp(type, "Guest") == 0 &&
+	    cp_ledger_col(st, Z_STATE) != NULL &&
+	    strcmp(cp_ledger_col(st, Z_STATE), "PendingAcceptance") == 0)
+		note = cp_ledger_text(x->o, "invited, not accepted yet",
+		    "招待済み、未承諾");
+	cells[AZ_NOTE] = cp_cell_text(note);
+	return cp_report_row(x->rep, cells, AZ_NCOLS);
+}
+
+static cp_err
+az_rows(struct acct_ctx *x, sqlite3 *db, char *why, size_t why_size)
+{
+	sqlite3_stmt *st = NULL;
+	cp_err r = CP_OK;
+	int rv;
+
+	if (sqlite3_prepare_v2(db, az_sql, -1, &st, NULL) != SQLITE_OK)
+		return cp_ledger_sql_error(db, "account ledger", why,
+		    why_size);
+	while (r == CP_OK && (rv = sqlite3_step(st)) == SQLITE_ROW)
+		r = az_user_row(x, st);
+	if (r == CP_OK && rv != SQLITE_DONE)
+		r = cp_ledger_sql_error(db, "account ledger", why, why_size);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static const char *const az_collectors[] = { "entra-users", NULL };
+
 /* ---- clouds without a column set ---- */
 
 enum { OTHER_ENV, OTHER_CLOUD, OTHER_UNIT, OTHER_NOTE, OTHER_NCOLS };
@@ -251,6 +362,7 @@ static const struct cp_report_table other_table = {
 
 static const struct acct_cloud clouds[] = {
 	{ "aws", &aws_table, aws_collectors, aws_rows },
+	{ "azure", &az_table, az_collectors, az_rows },
 };
 
 static const struct acct_cloud *

@@ -64,6 +64,14 @@ SUBSCRIPTION_VERSIONS = ("2020-01-01", "2022-12-01")
 RESOURCES_VERSIONS = ("2021-04-01", "2022-09-01")
 PERMISSIONS_VERSIONS = ("2015-07-01", "2022-04-01")
 FIREWALL_VERSIONS = ("2021-11-01", "2023-08-01")
+NETWORK_VERSIONS = ARM_LISTS[
+    "/providers/Microsoft.Network/networkSecurityGroups"][1]
+COMPUTE_VERSIONS = ARM_LISTS[
+    "/providers/Microsoft.Compute/virtualMachines"][1]
+COST_VERSIONS = ("2023-03-01", "2023-11-01", "2024-08-01")
+RULE_ACCESS = ("Allow", "Deny")
+RULE_DIRECTION = ("Inbound", "Outbound")
+RULE_PROTOCOLS = ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*")
 
 # What each built-in role allows, as the permissions API answers it.
 ROLE_PERMISSIONS = {
@@ -249,6 +257,7 @@ class Fake:
         self.tokens = {}            # value -> {app, tenant, audience, exp}
         self.revoked = set()
         self.requests = []
+        self.operations = {}        # asynchronous operation id -> state
         self.lock = threading.Lock()
 
     def record(self, entry):
@@ -418,7 +427,7 @@ class Fake:
                 return ra["role"]
         return None
 
-    def arm(self, method, path, qs, headers, base_url):
+    def arm(self, method, path, qs, headers, base_url, body=b""):
         tok, _ = self.bearer(headers, "arm")
         est = self.estate
         if path == "/subscriptions":
@@ -447,6 +456,24 @@ class Fake:
                             f"'Microsoft.Resources/subscriptions/read' over "
                             f"scope '/subscriptions/{sub_id}' or the scope "
                             "is invalid.")
+        m = re.match(r"^/resourceGroups/([^/]+)/providers/Microsoft\.Network/"
+                     r"networkSecurityGroups/([^/]+)/securityRules/([^/]+)$",
+                     rest)
+        if m:
+            return self.security_rule(method, sub_id, role, m.groups(), qs,
+                                      headers, body, base_url)
+        m = re.match(r"^/resourceGroups/([^/]+)/providers/Microsoft\.Compute/"
+                     r"virtualMachines/([^/]+)/(instanceView|deallocate)$",
+                     rest)
+        if m:
+            return self.vm_call(method, sub_id, role, m.groups(), qs,
+                                base_url)
+        if rest == "/providers/Microsoft.CostManagement/query":
+            return self.cost_query(method, sub, qs, body)
+        m = re.match(r"^/providers/Microsoft\.(Network|Compute)/locations/"
+                     r"([^/]+)/operations/([^/]+)$", rest)
+        if m:
+            return self.operation(m.group(1), m.group(3), qs)
         if method != "GET":
             raise arm_error(405, "MethodNotAllowed",
                             f"The fake serves only GET on '{path}'.")
@@ -488,6 +515,201 @@ class Fake:
                             f"'{m.group(1)}' was not found.")
         raise arm_error(404, "InvalidResourceType",
                         f"The resource path '{rest}' is not known.")
+
+    # ---------------------------------------------------- ARM writes
+
+    @staticmethod
+    def write_refused(role, sub_id, action):
+        if role == "Reader":
+            raise arm_error(403, "AuthorizationFailed",
+                            f"The client does not have authorization to "
+                            f"perform action '{action}' over scope "
+                            f"'/subscriptions/{sub_id}' or the scope is "
+                            "invalid. If access was recently granted, "
+                            "please refresh your credentials.")
+
+    def find(self, sub_id, key, group, name):
+        """The estate's own object (not a copy): hold estate.lock."""
+        sub = self.estate.sub(sub_id)
+        for o in sub.get("resources", {}).get(key, []) if sub else []:
+            if o["name"].lower() == name.lower() and \
+                    f"/resourcegroups/{group.lower()}/" in o["id"].lower():
+                return o
+        return None
+
+    def start_operation(self, provider, location, sub_id, base_url):
+        """An asynchronous operation that reports InProgress to its first
+        poll and Succeeded after."""
+        op = secrets.token_hex(16)
+        with self.lock:
+            self.operations[op] = {"polls": 0, "start": iso(time.time())}
+        v = NETWORK_VERSIONS[0] if provider == "Network" else \
+            COMPUTE_VERSIONS[1]
+        url = (f"{base_url}/subscriptions/{sub_id}/providers/Microsoft."
+               f"{provider}/locations/{location}/operations/{op}")
+        return {"Azure-AsyncOperation": f"{url}?api-version={v}",
+                "Location": f"{url}?monitor=true&api-version={v}",
+                "Retry-After": "0"}
+
+    def operation(self, provider, op, qs):
+        versions = NETWORK_VERSIONS if provider == "Network" else \
+            COMPUTE_VERSIONS
+        self.api_version(qs, versions, "locations/operations")
+        with self.lock:
+            o = self.operations.get(op)
+            if o is None:
+                raise arm_error(404, "OperationNotFound",
+                                f"The operation '{op}' was not found.")
+            o["polls"] += 1
+            done = o["polls"] > 1
+        if qs.get("monitor") == "true":
+            if not done:
+                raise Reply(202, None, {"Retry-After": "0"})
+            return None
+        out = {"name": op, "status": "Succeeded" if done else "InProgress",
+               "startTime": o["start"]}
+        if not done:
+            raise Reply(200, out, {"Retry-After": "0"})
+        out["endTime"] = iso(time.time())
+        return out
+
+    def security_rule(self, method, sub_id, role, ids, qs, headers, body,
+                      base_url):
+        group, nsg_name, rule_name = ids
+        self.api_version(qs, NETWORK_VERSIONS,
+                         "networkSecurityGroups/securityRules")
+        if method not in ("GET", "PUT"):
+            raise arm_error(405, "MethodNotAllowed",
+                            f"The fake serves GET and PUT on rules.")
+        if method == "PUT":
+            self.write_refused(role, sub_id, "Microsoft.Network/"
+                               "networkSecurityGroups/securityRules/write")
+            try:
+                doc = json.loads(body or b"null")
+                props = doc["properties"]
+            except (ValueError, TypeError, KeyError):
+                raise arm_error(400, "InvalidRequestFormat",
+                                "Cannot parse the request.")
+            for key, allowed in (("access", RULE_ACCESS),
+                                 ("direction", RULE_DIRECTION),
+                                 ("protocol", RULE_PROTOCOLS)):
+                if props.get(key) not in allowed:
+                    raise arm_error(400, "InvalidRequestFormat",
+                                    f"Value for '{key}' must be one of "
+                                    f"{', '.join(allowed)}.")
+            if not isinstance(props.get("priority"), int) or \
+                    not 100 <= props["priority"] <= 4096:
+                raise arm_error(400, "SecurityRuleInvalidPriority",
+                                "Security rule has invalid Priority. Value "
+                                "provided: "
+                                f"{props.get('priority')}. Allowed values "
+                                "are from 100 to 4096.")
+        with self.estate.lock:
+            nsg = self.find(sub_id, "networkSecurityGroups", group,
+                            nsg_name)
+            if nsg is None:
+                raise arm_error(404, "ResourceNotFound",
+                                f"The Resource 'Microsoft.Network/"
+                                f"networkSecurityGroups/{nsg_name}' under "
+                                f"resource group '{group}' was not found.")
+            rules = nsg.setdefault("properties", {}).setdefault(
+                "securityRules", [])
+            rule = next((r for r in rules
+                         if r["name"].lower() == rule_name.lower()), None)
+            if method == "GET":
+                if rule is None:
+                    raise arm_error(404, "NotFound",
+                                    f"Resource '{rule_name}' not found.")
+                return copy.deepcopy(rule)
+            match = headers.get("If-Match")
+            if match is not None and match != "*" and \
+                    (rule is None or rule.get("etag") != match):
+                raise arm_error(412, "PreconditionFailed",
+                                "The etag does not match the rule's "
+                                "current etag.")
+            props = {k: v for k, v in props.items()
+                     if k != "provisioningState"}
+            props["provisioningState"] = "Succeeded"
+            status = 200
+            if rule is None:
+                rule = {"name": rule_name,
+                        "id": f"{nsg['id']}/securityRules/{rule_name}",
+                        "type": "Microsoft.Network/networkSecurityGroups/"
+                                "securityRules"}
+                rules.append(rule)
+                status = 201
+            rule["properties"] = props
+            rule["etag"] = f'W/"{secrets.token_hex(8)}"'
+            out = copy.deepcopy(rule)
+            location = nsg.get("location", "japaneast")
+        out["properties"]["provisioningState"] = "Updating"
+        hdrs = self.start_operation("Network", location, sub_id, base_url)
+        del hdrs["Location"]
+        raise Reply(status, out, hdrs)
+
+    def vm_call(self, method, sub_id, role, ids, qs, base_url):
+        group, name, what = ids
+        self.api_version(qs, COMPUTE_VERSIONS,
+                         "virtualMachines/" + what)
+        want = "GET" if what == "instanceView" else "POST"
+        if method != want:
+            raise arm_error(405, "MethodNotAllowed",
+                            f"The fake serves {want} on {what}.")
+        if want == "POST":
+            self.write_refused(role, sub_id, "Microsoft.Compute/"
+                               "virtualMachines/deallocate/action")
+        with self.estate.lock:
+            vm = self.find(sub_id, "virtualMachines", group, name)
+            if vm is None:
+                raise arm_error(404, "ResourceNotFound",
+                                f"The Resource 'Microsoft.Compute/"
+                                f"virtualMachines/{name}' under resource "
+                                f"group '{group}' was not found.")
+            if want == "GET":
+                return self.vm(vm, True)["properties"]["instanceView"]
+            vm["fake:powerState"] = "deallocated"
+            location = vm.get("location", "japaneast")
+        raise Reply(202, None, self.start_operation("Compute", location,
+                                                    sub_id, base_url))
+
+    @staticmethod
+    def cost_query(method, sub, qs, body):
+        """Cost Management's query: the month-to-date cost of the estate's
+        "fake:cost" ({"amount", "currency"}), one row per currency."""
+        Fake.api_version(qs, COST_VERSIONS, "query")
+        if method != "POST":
+            raise arm_error(405, "MethodNotAllowed",
+                            "The query is a POST.")
+        try:
+            q = json.loads(body or b"null")
+            agg = q["dataset"]["aggregation"]
+        except (ValueError, TypeError, KeyError):
+            raise arm_error(400, "BadRequest", "Invalid query definition: "
+                            "the dataset and its aggregation are needed.")
+        if q.get("type") not in ("Usage", "ActualCost", "AmortizedCost") \
+                or q.get("timeframe") != "MonthToDate":
+            raise arm_error(400, "BadRequest", "Invalid query definition: "
+                            "the fake answers MonthToDate queries of type "
+                            "Usage, ActualCost or AmortizedCost.")
+        if q["dataset"].get("granularity", "None") != "None" or \
+                len(agg) != 1:
+            raise arm_error(400, "BadRequest", "Invalid query definition: "
+                            "the fake answers one total, without "
+                            "granularity.")
+        column = next(iter(agg.values())).get("name", "Cost")
+        rows = [[c["amount"], c["currency"]]
+                for c in sub.get("fake:cost", [])]
+        name = secrets.token_hex(16)
+        return {"id": f"subscriptions/{sub['subscriptionId']}/providers/"
+                      f"Microsoft.CostManagement/query/{name}",
+                "name": name, "type": "Microsoft.CostManagement/query",
+                "location": None, "sku": None, "eTag": None,
+                "properties": {"nextLink": None,
+                               "columns": [{"name": column,
+                                            "type": "Number"},
+                                           {"name": "Currency",
+                                            "type": "String"}],
+                               "rows": rows}}
 
     @staticmethod
     def strip(obj):
@@ -560,12 +782,16 @@ class Fake:
                     "license")
             out = []
             for u in users:
+                u = self.relative(u, "fake:createdMinutesAgo",
+                                  "createdDateTime")
                 if select:
                     u = {k: u[k] for k in select if k in u}
                 elif "signInActivity" in u:
                     u = {k: v for k, v in u.items() if k != "signInActivity"}
                 out.append(u)
             return self.page(out, qs, base_url, path, "@odata.nextLink")
+        if path == "/v1.0/auditLogs/signIns":
+            return self.signins(qs, base_url, path)
         if path == "/v1.0/directoryRoles":
             roles = [{k: v for k, v in r.items() if k != "members"}
                      for r in t.get("directoryRoles", [])]
@@ -590,6 +816,37 @@ class Fake:
         raise graph_error(400, "BadRequest",
                           f"Resource not found for the segment "
                           f"'{path.rsplit('/', 1)[-1]}'.")
+
+
+    @staticmethod
+    def relative(obj, key, field):
+        """obj with field set key minutes before now (and no fake: keys)."""
+        out = {k: v for k, v in obj.items() if not k.startswith("fake:")}
+        if key in obj:
+            out[field] = iso(time.time() - 60 * obj[key])
+        return out
+
+    def signins(self, qs, base_url, path):
+        t = self.estate.tenant
+        if not t.get("premium"):
+            raise graph_error(
+                403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium "
+                "license")
+        since = ""
+        flt = qs.get("$filter")
+        if flt is not None:
+            m = re.match(r"^createdDateTime ge (\d{4}-\d\d-\d\dT"
+                         r"\d\d:\d\d:\d\d(?:\.\d+)?Z)$", flt)
+            if not m:
+                raise graph_error(400, "Request_UnsupportedQuery",
+                                  f"Invalid filter clause: {flt}")
+            since = m.group(1)
+        items = [self.relative(e, "fake:minutesAgo", "createdDateTime")
+                 for e in t.get("signIns", [])]
+        items = sorted((e for e in items if e["createdDateTime"] >= since),
+                       key=lambda e: e["createdDateTime"], reverse=True)
+        return self.page(items, qs, base_url, path, "@odata.nextLink")
 
 
 def make_handler(fake):
@@ -623,7 +880,8 @@ def make_handler(fake):
             self.serve()
 
         def send(self, status, body, headers=None, raw=None):
-            data = raw if raw is not None else json.dumps(body).encode()
+            data = raw if raw is not None else \
+                b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; "
                              "charset=utf-8")
@@ -673,7 +931,7 @@ def make_handler(fake):
                     out = fake.graph(path, qs, self.headers, base_url)
                 elif path.startswith("/subscriptions"):
                     out = fake.arm(self.command, path, qs, self.headers,
-                                   base_url)
+                                   base_url, body)
                 else:
                     raise arm_error(404, "NotFound",
                                     f"No route for '{path}'.")
@@ -727,6 +985,7 @@ def make_handler(fake):
                     with fake.lock:
                         fake.requests.clear()
                         fake.revoked.clear()
+                        fake.operations.clear()
                     with fake.faults.lock:
                         fake.faults.items.clear()
                     fake.estate.load()

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """The fake Azure's own tests: tokens (secret, certificate assertion,
-scope, expiry), ARM paging and api-version errors, Graph filters and the
+scope, expiry), ARM paging and api-version errors, the writes of
+remediation (a rule PUT, a VM deallocated, asynchronous operations,
+Reader refused), Graph filters and the
 licence answer, faults, and the control endpoints.  The fake runs in this
 process on a loopback port."""
 
@@ -212,6 +214,102 @@ class FakeTest(unittest.TestCase):
         st, body, _ = self.get(p + "?api-version=1999-01-01")
         self.assertEqual(body["error"]["code"], "NoRegisteredProviderFound")
         self.assertIn(NET, body["error"]["message"])
+
+    def write(self, method, path, body=None, headers=None):
+        st, tok = self.token()
+        h = {"Authorization": "Bearer " + tok["access_token"],
+             "Content-Type": "application/json"}
+        h.update(headers or {})
+        st, raw, hdrs = self.call(method, path, body=body, headers=h)
+        return st, json.loads(raw) if raw else None, hdrs
+
+    def test_rule_put_and_operation(self):
+        rule = f"/subscriptions/{PROD}/resourceGroups/rg-prod/providers/" \
+            "Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/" \
+            "allow-ssh-any"
+        st, body, _ = self.write("PUT", rule, {"properties": {}})
+        self.assertEqual(body["error"]["code"], "MissingApiVersionParameter")
+        st, cur, _ = self.get(rule + "?api-version=" + NET)
+        self.assertEqual((st, cur["properties"]["access"]), (200, "Allow"))
+        props = dict(cur["properties"], access="Maybe")
+        st, body, _ = self.write("PUT", rule + "?api-version=" + NET,
+                                 {"properties": props})
+        self.assertEqual((st, body["error"]["code"]),
+                         (400, "InvalidRequestFormat"))
+        props["access"] = "Deny"
+        st, body, _ = self.write("PUT", rule + "?api-version=" + NET,
+                                 {"properties": props},
+                                 {"If-Match": 'W/"stale"'})
+        self.assertEqual(st, 412)
+        st, body, h = self.write("PUT", rule + "?api-version=" + NET,
+                                 {"properties": props},
+                                 {"If-Match": cur["etag"]})
+        self.assertEqual((st, body["properties"]["access"]), (200, "Deny"))
+        op = urllib.parse.urlsplit(h["Azure-AsyncOperation"])
+        st, body, _ = self.get(op.path + "?" + op.query)
+        self.assertEqual(body["status"], "InProgress")
+        st, body, _ = self.get(op.path + "?" + op.query)
+        self.assertEqual(body["status"], "Succeeded")
+        st, cur, _ = self.get(rule + "?api-version=" + NET)
+        self.assertEqual(cur["properties"]["access"], "Deny")
+
+    def test_deallocate_and_reader(self):
+        vm = f"/subscriptions/{PROD}/resourceGroups/rg-prod/providers/" \
+            "Microsoft.Compute/virtualMachines/vm-jump01"
+        st, body, h = self.write("POST", vm + "/deallocate?api-version="
+                                 "2024-03-01")
+        self.assertEqual((st, body), (202, None))
+        loc = urllib.parse.urlsplit(h["Location"])
+        st, _, _ = self.get(loc.path + "?" + loc.query)
+        self.assertEqual(st, 202)
+        st, _, _ = self.get(loc.path + "?" + loc.query)
+        self.assertEqual(st, 200)
+        st, view, _ = self.get(vm + "/instanceView?api-version=2024-03-01")
+        self.assertEqual(view["statuses"][1]["code"],
+                         "PowerState/deallocated")
+        dev = f"/subscriptions/{DEV}/resourceGroups/rg-dev/providers/" \
+            "Microsoft.Compute/virtualMachines/vm-dev01/deallocate" \
+            "?api-version=2024-03-01"
+        st, body, _ = self.write("POST", dev)
+        self.assertEqual((st, body["error"]["code"]),
+                         (403, "AuthorizationFailed"))
+
+    def test_cost_query(self):
+        q = f"/subscriptions/{PROD}/providers/Microsoft.CostManagement/query"
+        ask = {"type": "ActualCost", "timeframe": "MonthToDate",
+               "dataset": {"granularity": "None", "aggregation": {
+                   "totalCost": {"name": "Cost", "function": "Sum"}}}}
+        st, body, _ = self.write("POST", q, ask)
+        self.assertEqual(body["error"]["code"], "MissingApiVersionParameter")
+        st, body, _ = self.write("POST", q + "?api-version=2023-03-01", ask)
+        self.assertEqual(st, 200)
+        self.assertEqual(body["type"], "Microsoft.CostManagement/query")
+        self.assertEqual([c["name"] for c in body["properties"]["columns"]],
+                         ["Cost", "Currency"])
+        self.assertEqual(body["properties"]["rows"], [[1523.4, "USD"]])
+        st, body, _ = self.write("POST", q + "?api-version=2023-03-01",
+                                 dict(ask, timeframe="Custom"))
+        self.assertEqual((st, body["error"]["code"]), (400, "BadRequest"))
+
+    def test_signins(self):
+        st, body, _ = self.get("/v1.0/auditLogs/signIns?$top=10", GRAPH)
+        self.assertEqual(st, 200)
+        times = [e["createdDateTime"] for e in body["value"]]
+        self.assertEqual(len(times), 2)            # pages of 2
+        self.assertEqual(times, sorted(times, reverse=True))
+        self.assertIn("@odata.nextLink", body)
+        self.assertNotIn("fake:minutesAgo", body["value"][0])
+        since = fakeazure.iso(time.time() - 40 * 60)
+        q = urllib.parse.quote(f"createdDateTime ge {since}")
+        st, body, _ = self.get(f"/v1.0/auditLogs/signIns?$filter={q}",
+                               GRAPH)
+        self.assertEqual(len(body["value"]), 1)
+        self.assertEqual(body["value"][0]["location"]["countryOrRegion"],
+                         "RU")
+        self.call("POST", "/__estate/tenant", {"premium": False})
+        st, body, _ = self.get("/v1.0/auditLogs/signIns", GRAPH)
+        self.assertEqual((st, body["error"]["code"]), (
+            403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant"))
 
     def test_paging(self):
         p = f"/subscriptions/{PROD}/providers/Microsoft.Network/" \

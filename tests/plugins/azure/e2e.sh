@@ -3,7 +3,8 @@
 # (tests/fakes/azure, demo estate, pages of 2): env add with a client
 # secret and with a certificate (Reader and Contributor told apart, units
 # off until switched on), a wrong secret, inspect and the snapshot it
-# leaves (every page, the tenant's Entra data in both subscriptions),
+# leaves (every page, the tenant's Entra data and sign-ins in both
+# subscriptions, the month-to-date cost),
 # faults (a 429 storm, a 403 on one provider, an expired token, Graph
 # without a premium licence) and env sync when a subscription comes and
 # goes.
@@ -117,6 +118,10 @@ same "$(count resource "$PROD")" 21
 same "$(snap "SELECT json_extract(json, '\$.properties.instanceView.statuses[1].code') FROM resources WHERE name = 'vm-app01'" "$PROD")" \
 	PowerState/deallocated
 same "$(snap "SELECT count(*) FROM collector_errors" "$PROD")" 0
+# Month-to-date cost (Cost Management query), per subscription.
+same "$(snap "SELECT (period = strftime('%Y-%m', 'now')) || ' ' || amount || ' ' || currency FROM costs" "$PROD")" \
+	"1 1523.4 USD"
+same "$(snap "SELECT amount || ' ' || currency FROM costs" "$DEV")" "48.1 USD"
 # The tenant's Entra data, collected once, in both snapshots.
 same "$(count entra-user "$PROD")" 8
 same "$(count entra-user "$DEV")" 8
@@ -126,6 +131,13 @@ same "$(snap "SELECT json_extract(json, '\$.signInActivity') FROM resources WHER
 same "$(snap "SELECT json_extract(json, '\$.signInActivity.lastSignInDateTime') FROM resources WHERE name LIKE 'aoi@%'" "$PROD")" \
 	2024-05-18T08:12:00Z
 same "$(count network-security-group "$DEV")" 1
+# Sign-ins of the last day (the first collection), in both snapshots.
+same "$(snap "SELECT count(*) FROM events WHERE type = 'azure/sign-in'" "$PROD")" 3
+same "$(snap "SELECT count(*) FROM events WHERE type = 'azure/sign-in'" "$DEV")" 3
+same "$(snap "SELECT json_extract(json, '\$.signInLogs') FROM resources WHERE type = 'azure/tenant'" "$PROD")" available
+same "$(azctl GET /__requests | "$PY" -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if r["path"] == "/v1.0/auditLogs/signIns"
+          and "$skiptoken" not in r["query"]))')" 1
 same "$(azctl GET /__requests | "$PY" -c 'import json, sys
 print(sum(1 for r in json.load(sys.stdin) if r["path"] == "/v1.0/directoryRoles"))')" 1
 
@@ -141,13 +153,15 @@ setup faults
 run 0 "$CP" env add azure demo --tenant-id "$TENANT" --client-id "$APP" \
 	--client-secret-file "$T/secret"
 run 0 "$CP" unit inspect demo "$PROD" on
-# Throttled calls (Retry-After 0) complete; SQL refused alone; a token
+# Throttled calls (Retry-After 0) complete; SQL and Cost Management
+# refused alone, each its own collector error; a token
 # that dies half-way is replaced; a tenant without the licence for
 # sign-in activity still gives its users.
 azctl POST /__fault '{"kind": "throttle", "match": "networkInterfaces", "count": 4}' >/dev/null
 azctl POST /__fault '{"kind": "throttle", "match": "/users", "count": 3}' >/dev/null
 azctl POST /__fault '{"kind": "forbidden", "match": "Microsoft.Sql", "count": -1}' >/dev/null
 azctl POST /__fault '{"kind": "expired-token", "match": "storageAccounts", "count": 1}' >/dev/null
+azctl POST /__fault '{"kind": "forbidden", "match": "CostManagement", "count": -1}' >/dev/null
 azctl POST /__estate/tenant '{"premium": false}' >/dev/null
 run 0 "$CP" inspect
 same "$(count network-interface)" 3
@@ -156,7 +170,11 @@ same "$(count sql-server)" 0
 same "$(count entra-user)" 8
 same "$(snap "SELECT json_extract(json, '\$.signInActivity') FROM resources WHERE type = 'azure/tenant'")" not-licensed
 same "$(snap "SELECT count(*) FROM resources WHERE type = 'azure/entra-user' AND json_extract(json, '\$.signInActivity') IS NOT NULL")" 0
-same "$(snap "SELECT group_concat(collector) FROM collector_errors")" sql-servers
+same "$(snap "SELECT json_extract(json, '\$.signInLogs') || ' ' || json_extract(json, '\$.signInLogsReason') FROM resources WHERE type = 'azure/tenant'")" \
+	"not-licensed Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+same "$(snap "SELECT count(*) FROM events")" 0
+same "$(snap "SELECT group_concat(collector) FROM collector_errors")" sql-servers,cost
+has "$T/err" "subscription $PROD Microsoft.CostManagement/query: AuthorizationFailed"
 has "$T/err" "tenant $TENANT subscription $PROD Microsoft.Sql/servers: AuthorizationFailed"
 # Throttled beyond the retries: that collector fails, the rest completes.
 azctl POST /__reset >/dev/null

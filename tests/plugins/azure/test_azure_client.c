@@ -4,7 +4,9 @@
  * assertion verified with OpenSSL, tokens cached per audience and
  * refreshed, a 401 answered with a new token, paging, ARM and Entra
  * errors, throttling, the permissions API's wildcards, and a token never
- * sent outside its base URL.  Driven through a host table of our own
+ * sent outside its base URL; remediation (an NSG rule set to Deny, a VM
+ * deallocated, a Reader subscription refused before any change, dry
+ * run).  Driven through a host table of our own
  * that lends the core's HTTP client and parsers and counts token
  * requests, against the fake Azure (tests/fakes/azure, pages of 2).
  */
@@ -551,6 +553,176 @@ test_subscriptions_and_certificate(void)
 	free(pem);
 }
 
+/* ------------------------------------------------------------ remediate */
+
+#define RULES "/subscriptions/%s/resourceGroups/%s/providers/" \
+	"Microsoft.Network/networkSecurityGroups/%s/securityRules/%s"
+#define VMS "/subscriptions/%s/resourceGroups/%s/providers/" \
+	"Microsoft.Compute/virtualMachines/%s"
+
+/* How many requests the fake saw with method (and path containing what). */
+static int
+fake_count(const char *method, const char *what)
+{
+	struct cp_http_request req;
+	struct cp_http_response *resp = NULL;
+	cp_http *h = cp_http_create(w.pool);
+	const json_t *e;
+	json_t *log = NULL;
+	char url[256], why[64];
+	size_t i;
+	int n = -1;
+
+	snprintf(url, sizeof(url), "%s/__requests", w.url);
+	memset(&req, 0, sizeof(req));
+	req.struct_size = sizeof(req);
+	req.url = url;
+	req.max_retries = -1;
+	req.max_body = 16 << 20;
+	if (h != NULL && cp_http_perform(h, &req, &resp) == CP_OK)
+		log = cp_json_parse(resp->body, resp->body_len, why,
+		    sizeof(why));
+	if (log != NULL) {
+		n = 0;
+		json_array_foreach(log, i, e) {
+			const char *m = json_string_value(json_object_get(e,
+			    "method"));
+			const char *path = json_string_value(json_object_get(e,
+			    "path"));
+
+			if (m != NULL && path != NULL &&
+			    (method == NULL || strcmp(m, method) == 0) &&
+			    (what == NULL || strstr(path, what) != NULL))
+				n++;
+		}
+	}
+	json_decref(log);
+	cp_http_response_free(resp);
+	cp_http_destroy(h);
+	return n;
+}
+
+static const char *
+res_text(const json_t *res, const char *key)
+{
+	const char *v = json_string_value(json_object_get(res, key));
+
+	return v != NULL ? v : "";
+}
+
+static void
+test_remediate(void)
+{
+	json_t *creds = secret_creds(SECRET), *res = NULL;
+	char id[512];
+
+	plugin_reset();
+	/* Refused before any request: unknown action, malformed id, a rule
+	 * of another subscription, a default rule. */
+	snprintf(id, sizeof(id), RULES, PROD, "rg-prod", "nsg-web",
+	    "allow-ssh-any");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "delete-nsg", id,
+	    NULL, 0, &res), CP_E_INVALID);
+	json_decref(res);
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    "/subscriptions/" PROD "/resourceGroups/rg/providers/"
+	    "Microsoft.Network/networkSecurityGroups/n", NULL, 0, &res),
+	    CP_E_INVALID);
+	json_decref(res);
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, DEV, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_E_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res_text(res, "error"),
+	    "not to " DEV));
+	json_decref(res);
+	snprintf(id, sizeof(id), "/subscriptions/%s/resourceGroups/rg-prod/"
+	    "providers/Microsoft.Network/networkSecurityGroups/nsg-web/"
+	    "defaultSecurityRules/AllowVnetInBound", PROD);
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_E_INVALID);
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count(NULL, NULL), 0);
+
+	/* A Reader subscription: refused, nothing sent but the question. */
+	snprintf(id, sizeof(id), RULES, DEV, "rg-dev", "nsg-dev", "allow-rdp");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, DEV, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_E_PERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res_text(res, "error"), "read-only"));
+	json_decref(res);
+	snprintf(id, sizeof(id), VMS, DEV, "rg-dev", "vm-dev01");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, DEV, "deallocate-vm", id,
+	    NULL, 0, &res), CP_E_PERM);
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count(NULL, "/resourceGroups/"), 0);
+	CU_ASSERT_EQUAL(fake_count("PUT", NULL), 0);
+	CU_ASSERT_EQUAL(fake_count("POST", DEV), 0);
+
+	/* Dry run: read, nothing written. */
+	snprintf(id, sizeof(id), RULES, PROD, "rg-prod", "nsg-web",
+	    "allow-ssh-any");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    id, NULL, 1, &res), CP_OK);
+	CU_ASSERT_STRING_EQUAL(res_text(res, "before"),
+	    "nsg-web/allow-ssh-any: Allow Inbound Tcp 22 from * (priority 110)");
+	CU_ASSERT_STRING_EQUAL(res_text(res, "after"), "unchanged (dry run)");
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count("PUT", NULL), 0);
+
+	/* For real: PUT with the etag, the operation followed, read back. */
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_OK);
+	CU_ASSERT_STRING_EQUAL(res_text(res, "after"),
+	    "nsg-web/allow-ssh-any: Deny Inbound Tcp 22 from * (priority 110)");
+	CU_ASSERT_PTR_NULL(json_object_get(res, "error"));
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count("PUT", "allow-ssh-any"), 1);
+	CU_ASSERT_EQUAL(fake_count("GET", "/operations/"), 2);
+	/* Again: already Deny, nothing sent. */
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_OK);
+	CU_ASSERT_STRING_EQUAL(res_text(res, "after"),
+	    "unchanged: already Deny");
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count("PUT", NULL), 1);
+	/* A rule that is not open to every address is left alone. */
+	snprintf(id, sizeof(id), RULES, PROD, "rg-prod", "nsg-web",
+	    "allow-mgmt-office");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_E_FAILED);
+	CU_ASSERT_STRING_EQUAL(res_text(res, "after"), "unchanged");
+	json_decref(res);
+	snprintf(id, sizeof(id), RULES, PROD, "rg-prod", "nsg-web", "nosuch");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deny-inbound-rule",
+	    id, NULL, 0, &res), CP_E_NOTFOUND);
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count("PUT", NULL), 1);
+
+	/* Deallocate: POST, 202, polled to the end, read back. */
+	snprintf(id, sizeof(id), VMS, PROD, "rg-prod", "vm-jump01");
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deallocate-vm", id,
+	    NULL, 1, &res), CP_OK);
+	CU_ASSERT_STRING_EQUAL(res_text(res, "before"),
+	    "vm-jump01: PowerState/running");
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count("POST", "/deallocate"), 0);
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deallocate-vm", id,
+	    NULL, 0, &res), CP_OK);
+	CU_ASSERT_STRING_EQUAL(res_text(res, "after"),
+	    "vm-jump01: PowerState/deallocated");
+	json_decref(res);
+	CU_ASSERT_EQUAL(fake_count("POST", "/deallocate"), 1);
+	/* A write that fails is reported with ARM's code. */
+	snprintf(id, sizeof(id), VMS, PROD, "rg-prod", "vm-web01");
+	CU_ASSERT_EQUAL(fake_ctl("POST", "/__fault", "{\"kind\": "
+	    "\"forbidden\", \"match\": \"/deallocate\"}"), 200);
+	CU_ASSERT_EQUAL(az_remediate(&plugin, creds, PROD, "deallocate-vm", id,
+	    NULL, 0, &res), CP_E_PERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res_text(res, "error"),
+	    "AuthorizationFailed"));
+	CU_ASSERT_STRING_EQUAL(res_text(res, "after"), "unchanged");
+	json_decref(res);
+	json_decref(creds);
+}
+
 int
 main(void)
 {
@@ -561,6 +733,7 @@ main(void)
 		{ "tokens and paging", test_tokens_and_paging },
 		{ "errors", test_errors },
 		{ "subscriptions, certificate", test_subscriptions_and_certificate },
+		{ "remediate", test_remediate },
 		{ NULL, NULL }
 	};
 	struct cp_http_settings hs;

@@ -105,7 +105,8 @@ test_accounts_tables(void)
 	size_t i;
 
 	CU_ASSERT(cp_ledger_accounts_has("aws"));
-	CU_ASSERT(!cp_ledger_accounts_has("azure"));
+	CU_ASSERT(cp_ledger_accounts_has("azure"));
+	CU_ASSERT(!cp_ledger_accounts_has("oci"));
 	CU_ASSERT(!cp_ledger_accounts_has(NULL));
 	CU_ASSERT_STRING_EQUAL(t->en, "Account ledger (AWS)");
 	CU_ASSERT_STRING_EQUAL(t->ja, "アカウント台帳 (AWS)");
@@ -118,7 +119,7 @@ test_accounts_tables(void)
 	}
 	/* Every cloud without a column set shares one table that ends
 	 * with a note, as every column set does. */
-	other = cp_ledger_accounts_table("azure");
+	other = cp_ledger_accounts_table("gcp");
 	CU_ASSERT_PTR_EQUAL(other, cp_ledger_accounts_table("oci"));
 	CU_ASSERT_PTR_NOT_EQUAL(other, t);
 	CU_ASSERT_STRING_EQUAL(other->en, "Account ledger (other clouds)");
@@ -257,18 +258,68 @@ test_accounts_cloud_without_column_set(void)
 	struct lt_fx x;
 	struct lt_rec rc;
 
-	lt_open(&x, "azure", "en");
+	lt_open(&x, "oci", "en");
 	/* Even with a snapshot, one row saying so. */
-	lt_snapshot(&x, x.unit.id, "azure", estate, 1, NULL, 0);
-	CU_ASSERT_EQUAL_FATAL(lt_run(&x, cp_ledger_accounts_table("azure"),
+	lt_snapshot(&x, x.unit.id, "oci", estate, 1, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(lt_run(&x, cp_ledger_accounts_table("oci"),
 	    cp_ledger_accounts_unit, &rc), CP_OK);
 	CU_ASSERT_EQUAL_FATAL(lt_count(&rc), 2);
 	CU_ASSERT_EQUAL_FATAL(lt_width(&rc, 1), 4);
 	CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 1, 0), "prod");
-	CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 1, 1), "azure");
+	CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 1, 1), "oci");
 	CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 1, 2), "111111111111");
 	CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 1, 3), "no account ledger for "
-	    "cloud azure yet: its plugin has not landed");
+	    "cloud oci yet: its plugin has not landed");
+	lt_done(&rc);
+	lt_close(&x);
+}
+
+/* Entra users: members first, then guests; R-REP-4's columns. */
+static void
+test_accounts_azure_rows(void)
+{
+	static const struct lt_res users[] = {
+		{ "azure/entra-user", "g-1", "guest#EXT#@t.example", "global",
+		  "{\"id\": \"g-1\", \"displayName\": \"Partner\", "
+		  "\"userPrincipalName\": \"guest#EXT#@t.example\", "
+		  "\"mail\": \"p@partner.example\", \"userType\": \"Guest\", "
+		  "\"accountEnabled\": true, \"externalUserState\": "
+		  "\"PendingAcceptance\", \"createdDateTime\": "
+		  "\"2024-05-19T13:45:00Z\"}" },
+		{ "azure/entra-user", "m-1", "aoi@t.example", "global",
+		  "{\"id\": \"m-1\", \"displayName\": \"Aoi\", "
+		  "\"userPrincipalName\": \"aoi@t.example\", \"mail\": null, "
+		  "\"userType\": \"Member\", \"accountEnabled\": false, "
+		  "\"createdDateTime\": \"2024-01-15T09:00:00Z\", "
+		  "\"signInActivity\": {\"lastSignInDateTime\": "
+		  "\"2024-05-18T08:12:00Z\"}}" }
+	};
+	static const char *const aoi[] = {
+		"prod", "azure", "111111111111", "m-1", "Aoi", "aoi@t.example",
+		"", "member", "", "2024-01-15 09:00:00", "no",
+		"2024-05-18 08:12:00", ""
+	};
+	static const char *const guest[] = {
+		"prod", "azure", "111111111111", "g-1", "Partner",
+		"guest#EXT#@t.example", "p@partner.example", "guest",
+		"PendingAcceptance", "2024-05-19 13:45:00", "yes", "",
+		"invited, not accepted yet"
+	};
+	struct lt_fx x;
+	struct lt_rec rc;
+	size_t i;
+
+	lt_open(&x, "azure", "en");
+	lt_snapshot(&x, x.unit.id, "azure", users, 2, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(lt_run(&x, cp_ledger_accounts_table("azure"),
+	    cp_ledger_accounts_unit, &rc), CP_OK);
+	CU_ASSERT_EQUAL_FATAL(lt_count(&rc), 3);
+	CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 0, 5), "User principal name");
+	CU_ASSERT_EQUAL_FATAL(lt_width(&rc, 1), 13);
+	for (i = 0; i < 13; i++) {
+		CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 1, i), aoi[i]);
+		CU_ASSERT_STRING_EQUAL(lt_cell(&rc, 2, i), guest[i]);
+	}
 	lt_done(&rc);
 	lt_close(&x);
 }
@@ -285,6 +336,7 @@ main(void)
 		    test_accounts_unit_never_inspected },
 		{ "cloud_without_column_set",
 		    test_accounts_cloud_without_column_set },
+		{ "azure_rows", test_accounts_azure_rows },
 		{ NULL, NULL }
 	};
 
