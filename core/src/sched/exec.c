@@ -177,18 +177,20 @@ run_patrol(const struct cp_job_ctx *c, cp_store *st,
 	return CP_OK;
 }
 
-cp_err
-cp_job_risk_report(const struct cp_job_ctx *c, cp_store *st,
-    const struct cp_portal *portal, time_t now, const char *path,
-    size_t *units, char *why, size_t why_size)
+/* Writes report name (variant for risk) of the whole portal to path. */
+static cp_err
+portal_report(const struct cp_job_ctx *c, cp_store *st,
+    const struct cp_portal *portal, time_t now, const char *name,
+    int variant, const char *path, size_t *units, char *why,
+    size_t why_size)
 {
 	struct cp_report_job j;
 	struct cp_report_result res;
 	cp_err r;
 
 	memset(&j, 0, sizeof(j));
-	j.name = "risk";
-	j.variant = 'A';
+	j.name = name;
+	j.variant = variant;
 	j.format = "csv";
 	j.path = path;
 	j.lang = portal->lang;
@@ -206,14 +208,31 @@ cp_job_risk_report(const struct cp_job_ctx *c, cp_store *st,
 	return r;
 }
 
+cp_err
+cp_job_risk_report(const struct cp_job_ctx *c, cp_store *st,
+    const struct cp_portal *portal, time_t now, const char *path,
+    size_t *units, char *why, size_t why_size)
+{
+	return portal_report(c, st, portal, now, "risk", 'A', path, units,
+	    why, why_size);
+}
+
 static cp_err
 run_monthly(const struct cp_job_ctx *c, cp_store *st,
     const struct cp_job *job, time_t now, int *result, char *why,
     size_t n)
 {
+	static const struct {
+		const char *name, *file;
+		int variant;
+	} monthly[] = {
+		{ "risk", "risk-A", 'A' },
+		{ "accounts", "accounts", 0 },
+		{ "resources", "resources", 0 }
+	};
 	struct cp_portal portal;
 	char dir[4096], path[4096], label[32], err[512];
-	size_t units = 0;
+	size_t units = 0, i;
 	cp_tz *tz = NULL;
 	cp_err r;
 
@@ -229,8 +248,7 @@ run_monthly(const struct cp_job_ctx *c, cp_store *st,
 	cp_sched_period_label(job, tz, job->period, label, sizeof(label));
 	cp_tz_free(tz);
 	if (cp_snprintf(dir, sizeof(dir), "%s/reports/%s", c->state_dir,
-	    portal.name) != CP_OK || cp_snprintf(path, sizeof(path),
-	    "%s/risk-A-%s.csv", dir, label) != CP_OK) {
+	    portal.name) != CP_OK) {
 		*result = CP_JOB_ERROR;
 		snprintf(why, n, "state_dir is too long");
 		return CP_OK;
@@ -240,19 +258,31 @@ run_monthly(const struct cp_job_ctx *c, cp_store *st,
 		snprintf(why, n, "cannot create %s: %s", dir, strerror(errno));
 		return CP_OK;
 	}
-	r = cp_job_risk_report(c, st, &portal, now, path, &units, err,
-	    sizeof(err));
-	/* Interrupted by the stop: the period stays due, not failed. */
-	if (r == CP_E_CANCELLED)
-		return r;
-	if (r != CP_OK) {
-		*result = CP_JOB_ERROR;
-		snprintf(why, n, "monthly risk report of %s: %s", portal.name,
-		    err);
-		return CP_OK;
+	/* The reports the service runs monthly (R-REP-1): risk diagnosis
+	 * A, the account ledger and the resource list. */
+	for (i = 0; i < sizeof(monthly) / sizeof(monthly[0]); i++) {
+		if (cp_snprintf(path, sizeof(path), "%s/%s-%s.csv", dir,
+		    monthly[i].file, label) != CP_OK) {
+			*result = CP_JOB_ERROR;
+			snprintf(why, n, "state_dir is too long");
+			return CP_OK;
+		}
+		r = portal_report(c, st, &portal, now, monthly[i].name,
+		    monthly[i].variant, path, &units, err, sizeof(err));
+		/* Interrupted by the stop: the period stays due, not
+		 * failed (a rerun rewrites the same files). */
+		if (r == CP_E_CANCELLED)
+			return r;
+		if (r != CP_OK) {
+			*result = CP_JOB_ERROR;
+			snprintf(why, n, "monthly %s report of %s: %s",
+			    monthly[i].name, portal.name, err);
+			return CP_OK;
+		}
 	}
 	*result = CP_JOB_OK;
-	snprintf(why, n, "wrote %s (%zu unit(s))", path, units);
+	snprintf(why, n, "wrote %s/{risk-A,accounts,resources}-%s.csv (%zu "
+	    "unit(s))", dir, label, units);
 	return CP_OK;
 }
 

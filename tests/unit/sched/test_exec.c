@@ -68,11 +68,22 @@ test_exec_each_kind_does_its_work(void)
 	CU_ASSERT_EQUAL(cp_job_run(&c, st, &j, 1743433300, &result, why,
 	    sizeof(why)), CP_OK);
 	CU_ASSERT_EQUAL(result, CP_JOB_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why,
+	    "/reports/acme/{risk-A,accounts,resources}-2025-04.csv"));
 	snprintf(path, sizeof(path), "%s/reports/acme/risk-A-2025-04.csv",
 	    dir);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why, path));
 	CU_ASSERT_EQUAL_FATAL(cp_file_read(path, 1 << 20, &csv, &len), CP_OK);
 	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "Score"));
+	free(csv);
+	/* The other reports R-REP-1 marks monthly: accounts, resources. */
+	snprintf(path, sizeof(path), "%s/reports/acme/accounts-2025-04.csv",
+	    dir);
+	CU_ASSERT_EQUAL_FATAL(cp_file_read(path, 1 << 20, &csv, &len), CP_OK);
+	free(csv);
+	snprintf(path, sizeof(path), "%s/reports/acme/resources-2025-04.csv",
+	    dir);
+	CU_ASSERT_EQUAL_FATAL(cp_file_read(path, 1 << 20, &csv, &len), CP_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "Resource ID"));
 	free(csv);
 
 	job_of(&j, CP_JOB_PATROL, p, 0);
