@@ -5,10 +5,13 @@
  * AWS lists what Resource Explorer knows (aws/resource records), which
  * covers every service, not only those we collect; when Resource Explorer
  * is not enabled, failed, or returned nothing, the list falls back to
- * every resource of the snapshot and says why in the source column.  Other
- * clouds list every resource of their snapshot (their plugins will bring
- * their own inventories: Azure Resource Graph, GCP Asset Inventory, OCI
- * resource search).  Rows are de-duplicated by id (Resource Explorer) or
+ * every resource of the snapshot and says why in the source column.
+ * Azure lists the subscription's own list of every resource
+ * (azure/resource, GET /resources), with the same fallback.  Other clouds
+ * list every resource of their snapshot (their plugins will bring their
+ * own inventories: GCP Asset Inventory, OCI resource search).  The
+ * snapshot's list leaves out what is not a resource of the unit (the
+ * lists themselves, Entra objects).  Rows are de-duplicated by id (lists) or
  * by type and id (snapshot); tags are listed as "key=value; ..." when the
  * resource's JSON carries them (TagSet, Tags, TagList, tags, or Resource
  * Explorer's "tags" property), cut at 2,000 characters.
@@ -82,6 +85,17 @@ static const char explorer_sql[] =
     " FROM resources r WHERE r.type = 'aws/resource'"
     " GROUP BY r.id ORDER BY r.region, rtype, r.id";
 
+/* Azure: the subscription's own list of every resource (azure/resource,
+ * GET /resources): service is the provider namespace of the ARM type. */
+static const char azure_sql[] =
+    "SELECT r.region, CASE WHEN instr(json_extract(r.json, '$.type'), '/')"
+    " > 0 THEN substr(json_extract(r.json, '$.type'), 1,"
+    " instr(json_extract(r.json, '$.type'), '/') - 1) END,"
+    " json_extract(r.json, '$.type') AS rtype, r.id, r.name, "
+    TAGS("CASE " FIRST_OF("tags") "ELSE '[]' END")
+    " FROM resources r WHERE r.type = 'azure/resource'"
+    " GROUP BY r.id ORDER BY r.region, rtype, r.id";
+
 /* ?1: a JSON list of the types left out. */
 static const char snapshot_sql[] =
     "SELECT r.region, NULL, r.type, r.id, r.name, "
@@ -95,6 +109,15 @@ static const char snapshot_sql[] =
 static const char aws_skip[] =
     "[\"aws/resource\", \"aws/resource-explorer\","
     " \"aws/iam-credential-report-row\"]";
+
+/* Azure: the list itself, and the tenant's Entra objects, which are not
+ * resources of the subscription. */
+static const char azure_skip[] =
+    "[\"azure/resource\", \"azure/tenant\", \"azure/entra-user\","
+    " \"azure/directory-role\", \"azure/directory-role-member\","
+    " \"azure/sign-in\"]";
+
+enum { FROM_SNAPSHOT, FROM_EXPLORER, FROM_AZURE };
 
 struct unit_ctx {
 	const struct cp_ledger_opts *o;
@@ -156,17 +179,19 @@ service_of(const char *type, char *buf, size_t n)
 }
 
 static cp_err
-list_rows(const struct unit_ctx *u, sqlite3 *db, int explorer,
+list_rows(const struct unit_ctx *u, sqlite3 *db, int from,
     const char *skip, char *why, size_t why_size)
 {
+	int explorer = from != FROM_SNAPSHOT;
 	sqlite3_stmt *st = NULL;
 	struct cp_cell cells[NCOLS];
 	char service[64];
 	cp_err r = CP_OK;
 	int rv;
 
-	if (sqlite3_prepare_v2(db, explorer ? explorer_sql : snapshot_sql,
-	    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, from == FROM_EXPLORER ? explorer_sql :
+	    from == FROM_AZURE ? azure_sql : snapshot_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return cp_ledger_sql_error(db, "resource list", why,
 		    why_size);
 	if (!explorer)
@@ -242,6 +267,30 @@ use_explorer(const struct unit_ctx *u, sqlite3 *db, const char **why_not)
 	return 1;
 }
 
+/* Whether the Azure unit's own resource list can be used (as above). */
+static int
+use_azure_list(const struct unit_ctx *u, sqlite3 *db, const char **why_not)
+{
+	const struct cp_ledger_opts *o = u->o;
+
+	if (sql_int(db, "SELECT count(*) FROM collector_errors"
+	    " WHERE collector = 'resources'") > 0) {
+		*why_not = cp_ledger_text(o, "inventory snapshot (the "
+		    "subscription's resource list failed)", "インベントリの"
+		    "スナップショット (サブスクリプションのリソース一覧の取得に"
+		    "失敗)");
+		return 0;
+	}
+	if (sql_int(db, "SELECT EXISTS (SELECT 1 FROM resources"
+	    " WHERE type = 'azure/resource')") != 1) {
+		*why_not = cp_ledger_text(o, "inventory snapshot (the "
+		    "subscription's resource list was empty)", "インベントリの"
+		    "スナップショット (サブスクリプションのリソース一覧が空)");
+		return 0;
+	}
+	return 1;
+}
+
 cp_err
 cp_ledger_resources_unit(const struct cp_ledger_opts *o,
     const struct cp_env *env, const struct cp_unit *unit, cp_report *rep,
@@ -249,7 +298,8 @@ cp_ledger_resources_unit(const struct cp_ledger_opts *o,
 {
 	struct unit_ctx u;
 	sqlite3 *db = NULL;
-	int aws = strcmp(env->cloud, "aws") == 0, explorer = 0;
+	int aws = strcmp(env->cloud, "aws") == 0;
+	int azure = strcmp(env->cloud, "azure") == 0, from = FROM_SNAPSHOT;
 	cp_err r;
 
 	u.o = o;
@@ -263,19 +313,23 @@ cp_ledger_resources_unit(const struct cp_ledger_opts *o,
 		return note_row(&u, cp_ledger_never_inspected(o));
 	if (r != CP_OK)
 		return r;
-	if (aws) {
-		explorer = use_explorer(&u, db, &u.source);
-		if (explorer)
-			u.source = "AWS Resource Explorer";
+	if (aws && use_explorer(&u, db, &u.source)) {
+		from = FROM_EXPLORER;
+		u.source = "AWS Resource Explorer";
+	}
+	if (azure && use_azure_list(&u, db, &u.source)) {
+		from = FROM_AZURE;
+		u.source = cp_ledger_text(o, "Azure resource list",
+		    "Azure のリソース一覧");
 	}
 	/* What a failed collector hides matters only for the snapshot's
 	 * own list. */
-	if (!explorer)
+	if (from == FROM_SNAPSHOT)
 		r = cp_ledger_collector_errors(db, NULL, missing_row, &u, why,
 		    why_size);
 	if (r == CP_OK)
-		r = list_rows(&u, db, explorer, aws ? aws_skip : "[]", why,
-		    why_size);
+		r = list_rows(&u, db, from, aws ? aws_skip : azure ?
+		    azure_skip : "[]", why, why_size);
 	sqlite3_close(db);
 	return r;
 }

@@ -237,6 +237,61 @@ test_resources_other_cloud(void)
 	lt_close(&x);
 }
 
+/* Azure: the subscription's own list; without it, the snapshot less the
+ * tenant's Entra objects. */
+static void
+test_resources_azure_list(void)
+{
+#define AZ "/subscriptions/s/resourceGroups/rg/providers/"
+	static const struct lt_res az[] = {
+		{ "azure/resource", AZ "Microsoft.Compute/virtualMachines/vm1",
+		    "vm1", "japaneast", "{\"type\":"
+		    "\"Microsoft.Compute/virtualMachines\",\"tags\":"
+		    "{\"env\":\"prod\"}}" },
+		{ "azure/resource", AZ "Microsoft.Storage/storageAccounts/st1",
+		    "st1", "japanwest", "{\"type\":"
+		    "\"Microsoft.Storage/storageAccounts\"}" },
+		{ "azure/virtual-machine", AZ
+		    "Microsoft.Compute/virtualMachines/vm1", "vm1", "japaneast",
+		    "{}" },
+		{ "azure/entra-user", "u1", "alice", "global", "{}" },
+		{ "azure/tenant", "t", "tenant", "global", "{}" }
+	};
+	static const struct lt_err errs[] = {
+		{ "resources", "AuthorizationFailed" }
+	};
+	struct lt_fx x;
+	struct lt_rec rc;
+
+	lt_open(&x, "azure", "en");
+	lt_snapshot(&x, x.unit.id, "azure", az, 5, NULL, 0);
+	run(&x, &rc);
+	/* The header and the two listed resources, nothing twice. */
+	CU_ASSERT_EQUAL_FATAL(lt_count(&rc), 3);
+	LT_CELL(&rc, C_NAME, "vm1", C_SERVICE, "Microsoft.Compute");
+	LT_CELL(&rc, C_NAME, "vm1", C_TYPE,
+	    "Microsoft.Compute/virtualMachines");
+	LT_CELL(&rc, C_NAME, "vm1", C_TAGS, "env=prod");
+	LT_CELL(&rc, C_NAME, "vm1", C_SOURCE, "Azure resource list");
+	LT_CELL(&rc, C_NAME, "st1", C_REGION, "japanwest");
+	lt_done(&rc);
+	lt_close(&x);
+
+	/* The list failed: the snapshot's own resources, no Entra objects. */
+	lt_open(&x, "azure", "en");
+	lt_snapshot(&x, x.unit.id, "azure", az, 5, errs, 1);
+	run(&x, &rc);
+	CU_ASSERT_EQUAL_FATAL(lt_count(&rc), 3);
+	CU_ASSERT_EQUAL(lt_find(&rc, C_NAME, "alice"), -1);
+	CU_ASSERT_EQUAL(lt_find(&rc, C_TYPE, "azure/tenant"), -1);
+	LT_CELL(&rc, C_NAME, "vm1", C_TYPE, "azure/virtual-machine");
+	LT_CELL(&rc, C_NAME, "vm1", C_SOURCE, "inventory snapshot (the "
+	    "subscription's resource list failed)");
+	lt_done(&rc);
+	lt_close(&x);
+#undef AZ
+}
+
 static void
 test_resources_unit_never_inspected(void)
 {
@@ -266,6 +321,7 @@ main(void)
 		{ "snapshot_when_explorer_failed_or_empty",
 		    test_resources_snapshot_when_explorer_failed_or_empty },
 		{ "other_cloud", test_resources_other_cloud },
+		{ "azure_list", test_resources_azure_list },
 		{ "unit_never_inspected",
 		    test_resources_unit_never_inspected },
 		{ NULL, NULL }
