@@ -1064,10 +1064,7 @@ cp_lifecycle_commit(cp_lifecycle *lc, struct cp_lc_summary *sum)
 		r = cp_store_begin(st);
 	if (r == CP_OK) {
 		r = apply(lc, &s);
-		if (r == CP_OK)
-			r = cp_store_commit(st);
-		else
-			cp_store_rollback(st);
+		r = cp_store_end(st, r);
 	}
 	if (r != CP_OK) {
 		/*

@@ -245,10 +245,7 @@ cp_lc_setting_set(cp_store *st, int64_t portal_id, const char *policy,
 	if (r == CP_OK)
 		r = write_row(st, portal_id, policy, &cur, stored, now);
 out:
-	if (r == CP_OK)
-		r = cp_store_commit(st);
-	else
-		cp_store_rollback(st);
+	r = cp_store_end(st, r);
 	json_decref(stored);
 	cp_lc_setting_clear(&cur);
 	return r;

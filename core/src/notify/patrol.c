@@ -697,10 +697,7 @@ cp_patrol_queue(cp_store *st, const cp_policy_set *set, int64_t portal_id,
 		free(text);
 	}
 	sqlite3_finalize(s);
-	if (r == CP_OK)
-		r = cp_store_commit(st);
-	else
-		cp_store_rollback(st);
+	r = cp_store_end(st, r);
 	if (r == CP_OK && queued != NULL)
 		*queued = n;
 	if (r == CP_OK && skipped != NULL)

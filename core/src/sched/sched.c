@@ -519,10 +519,7 @@ cp_sched_sync(cp_store *st, time_t now, const struct cp_sched_opts *o,
 		else
 			n += (size_t)sqlite3_changes(cp_store_db(st));
 	}
-	if (r == CP_OK)
-		r = cp_store_commit(st);
-	else
-		cp_store_rollback(st);
+	r = cp_store_end(st, r);
 	if (changed != NULL)
 		*changed = n;
 	return r;
@@ -607,10 +604,7 @@ cp_sched_claim(cp_store *st, time_t now, const struct cp_sched_opts *o,
 		r = CP_E_NOTFOUND;	/* taken meanwhile */
 out:
 	sqlite3_finalize(s);
-	if (r == CP_OK)
-		r = cp_store_commit(st);
-	else
-		cp_store_rollback(st);
+	r = cp_store_end(st, r);
 	return r;
 }
 
@@ -906,10 +900,7 @@ cp_sched_release_dead(cp_store *st, size_t *n)
 		r = cp_store_sqlfail(st, rc, "listing leases");
 	sqlite3_finalize(s);
 	sqlite3_finalize(u);
-	if (r == CP_OK)
-		r = cp_store_commit(st);
-	else
-		cp_store_rollback(st);
+	r = cp_store_end(st, r);
 	if (n != NULL)
 		*n = count;
 	return r;

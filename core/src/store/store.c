@@ -563,6 +563,15 @@ cp_store_commit(cp_store *st)
 	return CP_OK;
 }
 
+cp_err
+cp_store_end(cp_store *st, cp_err r)
+{
+	if (r == CP_OK)
+		return cp_store_commit(st);
+	cp_store_rollback(st);
+	return r;
+}
+
 void
 cp_store_rollback(cp_store *st)
 {

@@ -67,6 +67,10 @@ struct sqlite3 *cp_store_db(cp_store *st);
 cp_err cp_store_begin(cp_store *st);
 cp_err cp_store_commit(cp_store *st);
 void cp_store_rollback(cp_store *st);
+/* Ends the transaction by the outcome of its work: commits when r is
+ * CP_OK (and returns the commit's result), else rolls back and returns
+ * r. */
+cp_err cp_store_end(cp_store *st, cp_err r);
 
 /*
  * ---- secrets (AES-256-GCM) ----

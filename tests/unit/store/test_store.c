@@ -193,6 +193,16 @@ test_store_transactions(void)
 	CU_ASSERT_EQUAL(cp_store_commit(st), CP_OK);
 	CU_ASSERT_EQUAL(cp_portal_get(st, "kept", &p), CP_OK);
 	CU_ASSERT_STRING_EQUAL(p.name, "kept");
+	/* cp_store_end: the outcome decides; a failure is passed on. */
+	CU_ASSERT_EQUAL_FATAL(cp_store_begin(st), CP_OK);
+	CU_ASSERT_EQUAL(cp_portal_add(st, "ended", "en", NULL), CP_OK);
+	CU_ASSERT_EQUAL(cp_store_end(st, CP_E_IO), CP_E_IO);
+	CU_ASSERT_EQUAL(cp_portal_get(st, "ended", &p), CP_E_NOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(cp_store_begin(st), CP_OK);
+	CU_ASSERT_EQUAL(cp_portal_add(st, "ended", "en", NULL), CP_OK);
+	CU_ASSERT_EQUAL(cp_store_end(st, CP_OK), CP_OK);
+	CU_ASSERT_EQUAL(cp_portal_get(st, "ended", &p), CP_OK);
+	CU_ASSERT_EQUAL(cp_store_end(st, CP_OK), CP_E_INVALID);
 	cp_store_close(st);
 	st_fixture_done(&f);
 }
