@@ -10,8 +10,10 @@
  * as separate processes of this very binary, the commands an operator
  * would type: register the account and the tenant, switch inspection on
  * for the tenant's subscriptions, bind two destinations, inspect, list
- * the findings, write the risk reports, deliver the notices and the daily
- * patrol report.  Every command is printed before it runs, so it can be
+ * the findings, write the risk reports, scan the services demo_sinks.py
+ * exposes on 127.0.0.1 and look their products up in a fake NVD, EPSS,
+ * KEV and MyJVN (tests/fakes/fakevuln.py), write the ASM report and the
+ * bulk workbook, deliver the notices and the daily patrol report.  Every command is printed before it runs, so it can be
  * repeated by hand afterwards.  Nothing leaves 127.0.0.1.
  */
 #include <config.h>
@@ -55,8 +57,9 @@ struct demo {
 	char ini[1200];
 	char self[1024];		/* this binary */
 	const char *lang;
-	pid_t fake, sinks;
-	int fake_port, smtp_port, slack_port;
+	pid_t fake, sinks, vuln;
+	int fake_port, smtp_port, slack_port, vuln_port;
+	char exposed[128];		/* the exposed services' ports: "P,P" */
 	char account[32];
 	char access_key[128];
 	char *secret_key;
@@ -82,9 +85,12 @@ demo_help(struct cli *cli)
 	    "(deliberately misconfigured estates) and local\nmail and Slack "
 	    "receivers, registers the account and the tenant, inspects\n"
 	    "them, lists the findings, writes the risk "
-	    "reports\nand the bulk workbook (with the report-xlsx plugin), "
-	    "and delivers the\nnotifications and the daily patrol report.  "
-	    "Everything is kept in DIR (default\n./" DEMO_DEFAULT_DIR "): "
+	    "reports, scans the services the\nreceivers expose on "
+	    "127.0.0.1 and looks their products up in a fake NVD,\nEPSS, "
+	    "KEV and MyJVN, writes the ASM report and the bulk workbook "
+	    "(with the\nreport-xlsx plugin), and delivers the "
+	    "notifications and the daily patrol report.\n"
+	    "Everything is kept in DIR (default ./" DEMO_DEFAULT_DIR "): "
 	    "the configuration, the state, the reports, the mail\n"
 	    "(mail/*.eml) and the Slack posts (slack/*.json).  A second run "
 	    "starts afresh.\nNothing leaves 127.0.0.1.  Needs Debian's "
@@ -94,8 +100,10 @@ demo_help(struct cli *cli)
 	    "パトロール全体を\n実行します。わざと危険な設定にした疑似クラウド"
 	    "と、ローカルのメール・Slack\n受信口を起動し、アカウントとテナント"
 	    "を登録して診断し、検出結果を一覧"
-	    "し、リスク診断レポートと\n一括レポート (report-xlsx プラグインが"
-	    "あるとき) を書き、通知とパトロール日報を\n配信します。"
+	    "し、リスク診断レポートを書き、\n受信口が 127.0.0.1 で公開する"
+	    "サービスをスキャンしてその製品を疑似 NVD・EPSS・\nKEV・MyJVN "
+	    "で調べ、ASM レポートと一括レポート (report-xlsx プラグインが"
+	    "\nあるとき) を書き、通知とパトロール日報を配信します。"
 	    "設定・状態・レポート・メール (mail/*.eml)・\nSlack 投稿 "
 	    "(slack/*.json) はすべて DIR (既定は ./" DEMO_DEFAULT_DIR
 	    ") に置きます。\n再実行すると最初からやり直します。通信は "
@@ -190,7 +198,8 @@ prepare_dir(struct demo *d, const char *arg)
 	    "cloudpatrol.ini", "aws-secret-key", "slack-webhook",
 	    "fakeaws.log", "fakeaws.port", "sinks.log", "sinks.ready",
 	    "azure-client-secret", "fakeazure.log", "fakeazure.port",
-	    "risk-A.csv", "risk-B.csv" };
+	    "fakevuln.log", "fakevuln.port", "risk-A.csv", "risk-B.csv",
+	    "asm.csv", "cloudpatrol-bulk.xlsx" };
 	char path[1200], cwd[512];
 	size_t i;
 
@@ -473,12 +482,71 @@ start_one_fake(struct demo *d, int azure)
 	return rc;
 }
 
+/*
+ * The fake NVD, EPSS, KEV and MyJVN, answering from the real samples in
+ * tests/fixtures/asm (installed beside it as vuln/fixtures).
+ */
+static int
+start_vuln(struct demo *d)
+{
+	const struct cp_config *cfg = cp_core_config(cli_core(d->cli));
+	char script[1200], fix[1200], port[1200], log[1200];
+	char *argv[] = { CP_PYTHON3, script, "--fixtures", fix,
+	    "--port-file", port, "--quiet", NULL };
+	char *text = NULL;
+	int rc;
+
+	snprintf(script, sizeof(script), "%s/vuln/fakevuln.py", d->root);
+	if (cfg != NULL && cfg->from_build_tree) {
+		snprintf(script, sizeof(script), "%s/fakevuln.py", d->root);
+		snprintf(fix, sizeof(fix), "%s/../fixtures/asm", d->root);
+	} else {
+		snprintf(fix, sizeof(fix), "%s/vuln/fixtures", d->root);
+	}
+	snprintf(port, sizeof(port), "%s/fakevuln.port", d->dir);
+	snprintf(log, sizeof(log), "%s/fakevuln.log", d->dir);
+	d->vuln = spawn(argv, log);
+	if (d->vuln < 0)
+		return demo_fail(d, "cannot start %s", "%s を起動できません",
+		    script);
+	rc = wait_file(d, &d->vuln, port, log, &text);
+	if (rc == CLI_OK) {
+		d->vuln_port = atoi(text);
+		if (d->vuln_port <= 0 || d->vuln_port > 65535)
+			rc = demo_fail(d, "the fake intelligence server wrote "
+			    "no port to %s", "疑似脆弱性情報サーバーが %s に"
+			    "ポートを書きませんでした", port);
+	}
+	free(text);
+	return rc;
+}
+
 static int
 start_fake(struct demo *d)
 {
 	int rc = start_one_fake(d, 0);
 
-	return rc == CLI_OK ? start_one_fake(d, 1) : rc;
+	if (rc == CLI_OK)
+		rc = start_one_fake(d, 1);
+	return rc == CLI_OK ? start_vuln(d) : rc;
+}
+
+/* "exposed": [port, ...] of the ready file as "P,P,..." in d->exposed. */
+static int
+exposed_ports(struct demo *d, const json_t *a)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < json_array_size(a); i++) {
+		json_int_t p = json_integer_value(json_array_get(a, i));
+
+		if (p <= 0 || p > 65535 || len + 8 >= sizeof(d->exposed))
+			return -1;
+		len += (size_t)snprintf(d->exposed + len,
+		    sizeof(d->exposed) - len, "%s%d", len > 0 ? "," : "",
+		    (int)p);
+	}
+	return len > 0 ? 0 : -1;
 }
 
 static int
@@ -505,9 +573,10 @@ start_sinks(struct demo *d)
 	free(text);
 	d->smtp_port = (int)json_integer_value(json_object_get(j, "smtp"));
 	d->slack_port = (int)json_integer_value(json_object_get(j, "slack"));
+	rc = exposed_ports(d, json_object_get(j, "exposed"));
 	json_decref(j);
 	if (d->smtp_port <= 0 || d->smtp_port > 65535 || d->slack_port <= 0 ||
-	    d->slack_port > 65535)
+	    d->slack_port > 65535 || rc != 0)
 		return demo_fail(d, "the receivers wrote no ports to %s",
 		    "受信口が %s にポートを書きませんでした", ready);
 	return CLI_OK;
@@ -517,7 +586,8 @@ start_sinks(struct demo *d)
 static int
 write_files(struct demo *d)
 {
-	char path[1200], text[4096];
+	const struct cp_config *cfg = cp_core_config(cli_core(d->cli));
+	char path[1200], text[6144], data[1200] = "";
 	int n;
 
 	snprintf(path, sizeof(path), "%s/aws-secret-key", d->dir);
@@ -533,6 +603,11 @@ write_files(struct demo *d)
 	    d->slack_port);
 	if (cp_file_write_atomic(path, text, (size_t)n, 0600) != CP_OK)
 		return demo_fail(d, "cannot write %s", "%s を書けません", path);
+	/* From a build tree, the scanner's tables are in the source tree. */
+	if (cfg != NULL && cfg->from_build_tree)
+		snprintf(data, sizeof(data), "cpe_table = "
+		    CP_ABS_SRCDIR "/plugins/asm-active/cpe.tsv\ntop_ports = "
+		    CP_ABS_SRCDIR "/plugins/asm-active/top-ports.txt\n");
 	n = snprintf(text, sizeof(text),
 	    "; Written by \"cloudpatrol demo\": a patrol of a fake AWS "
 	    "account and a fake\n; Azure tenant on this machine.  Try: "
@@ -553,9 +628,23 @@ write_files(struct demo *d)
 	    "url = smtp://127.0.0.1:%d\n"
 	    "starttls = off\n"
 	    "from = patrol@cloudpatrol.example\n"
-	    "from_name = Cloud Patrol (demo)\n",
+	    "from_name = Cloud Patrol (demo)\n"
+	    "\n; The scan reaches only the demo's own services on this "
+	    "machine.\n"
+	    "[plugin:asm-active]\n"
+	    "allow = loopback\n"
+	    "%s"
+	    "\n; The fake intelligence server has no rate limit to wait "
+	    "for.\n"
+	    "[vuln]\n"
+	    "nvd_url = http://127.0.0.1:%d/rest/json/cves/2.0\n"
+	    "epss_url = http://127.0.0.1:%d/data/v1/epss\n"
+	    "kev_url = http://127.0.0.1:%d/kev.json\n"
+	    "jvn_url = http://127.0.0.1:%d/myjvn\n"
+	    "nvd_window = 0.05\n",
 	    d->ini, d->dir, d->lang, d->root, d->fake_port, d->fakeaz_port,
-	    d->fakeaz_port, d->fakeaz_port, d->smtp_port);
+	    d->fakeaz_port, d->fakeaz_port, d->smtp_port, data, d->vuln_port,
+	    d->vuln_port, d->vuln_port, d->vuln_port);
 	if (n < 0 || (size_t)n >= sizeof(text) ||
 	    cp_file_write_atomic(d->ini, text, (size_t)n, 0600) != CP_OK)
 		return demo_fail(d, "cannot write %s", "%s を書けません",
@@ -710,18 +799,21 @@ summary(struct demo *d)
 		    "られませんでした)\n"));
 	printf(cli_text(d->cli,
 	    "Risk reports:   %s/risk-A.csv, %s/risk-B.csv\n"
+	    "ASM report:     %s/asm.csv\n"
 	    "Mail received:  %d message(s) in %s\n"
 	    "Slack received: %d post(s) in %s\n"
 	    "State and configuration: %s\n"
 	    "Look further:   cloudpatrol -c %s -p " DEMO_PORTAL
 	    " findings | history | status\n",
 	    "リスク診断レポート: %s/risk-A.csv, %s/risk-B.csv\n"
+	    "ASM レポート:       %s/asm.csv\n"
 	    "受信したメール:     %d 通 (%s)\n"
 	    "受信した Slack:     %d 件 (%s)\n"
 	    "状態と設定:         %s\n"
 	    "続きの操作:         cloudpatrol -c %s -p " DEMO_PORTAL
 	    " findings | history | status\n"),
-	    d->dir, d->dir, count_files(mail), mail, count_files(slack), slack,
+	    d->dir, d->dir, d->dir, count_files(mail), mail,
+	    count_files(slack), slack,
 	    d->dir, d->ini);
 }
 
@@ -729,7 +821,7 @@ static int
 demo_steps(struct demo *d)
 {
 	char unit[128], secret[1200], hook[1200], risk_a[1200], risk_b[1200];
-	char bulk[1200], az_secret[1200];
+	char bulk[1200], az_secret[1200], asm_csv[1200];
 	const char *mail[] = { "dest", "add", "secops", "--type", "mail",
 	    "--to", "secops@example.com", NULL };
 	const char *slack[] = { "dest", "add", "chat", "--type", "slack",
@@ -744,6 +836,7 @@ demo_steps(struct demo *d)
 	snprintf(risk_a, sizeof(risk_a), "%s/risk-A.csv", d->dir);
 	snprintf(risk_b, sizeof(risk_b), "%s/risk-B.csv", d->dir);
 	snprintf(bulk, sizeof(bulk), "%s/cloudpatrol-bulk.xlsx", d->dir);
+	snprintf(asm_csv, sizeof(asm_csv), "%s/asm.csv", d->dir);
 	/* The workbook needs a writer plugin for xlsx. */
 	d->workbook = cp_registry_find(cli_plugins(d->cli), CP_CAP_REPORT,
 	    "xlsx", NULL, NULL) != NULL;
@@ -771,6 +864,19 @@ demo_steps(struct demo *d)
 		 "--variant", "A", "-o", risk_a, NULL)) ||
 	    (rc = run(d, "", "", "report", "risk", "--variant", "B", "-o",
 		 risk_b, NULL)) ||
+	    (rc = run(d, "Attack surface: a target, an active scan of the "
+		 "services exposed on it", "攻撃対象領域: 対象を登録し、公開"
+		 "されたサービスをアクティブスキャン", "asm", "target", "add",
+		 "127.0.0.1", NULL)) ||
+	    (rc = run(d, "", "", "asm", "scan", "--active", "--ports",
+		 d->exposed, "127.0.0.1", NULL)) ||
+	    (rc = run(d, "The products found, looked up in NVD, EPSS, KEV "
+		 "and JVN (fakes)", "特定した製品を NVD・EPSS・KEV・JVN (疑似) "
+		 "で照会", "vuln", "refresh", NULL)) ||
+	    (rc = run(d, "The ASM report", "ASM レポート", "report", "asm",
+		 "-o", asm_csv, NULL)) ||
+	    (rc = run(d, "Every scan in the audit trail", "全スキャンの"
+		 "監査記録", "asm", "scans", NULL)) ||
 	    (d->workbook && (rc = run(d, "Every report in one workbook",
 		 "全レポートを 1 つのブックに", "report", "bulk", "-o", bulk,
 		 NULL))) ||
@@ -799,7 +905,7 @@ cli_cmd_demo(struct cli *cli, int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.cli = cli;
-	d.fake = d.fakeaz = d.sinks = -1;
+	d.fake = d.fakeaz = d.sinks = d.vuln = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
@@ -848,14 +954,19 @@ cli_cmd_demo(struct cli *cli, int argc, char **argv)
 	printf(cli_text(cli,
 	    "Fake AWS on http://127.0.0.1:%d; fake Azure on "
 	    "http://127.0.0.1:%d; mail to\nsmtp://127.0.0.1:%d; Slack to "
-	    "http://127.0.0.1:%d\n",
+	    "http://127.0.0.1:%d; fake NVD/EPSS/KEV/MyJVN on\n"
+	    "http://127.0.0.1:%d; exposed services on 127.0.0.1 ports %s\n",
 	    "疑似 AWS: http://127.0.0.1:%d、疑似 Azure: http://127.0.0.1:%d、"
-	    "\nメール: smtp://127.0.0.1:%d、Slack: http://127.0.0.1:%d\n"),
-	    d.fake_port, d.fakeaz_port, d.smtp_port, d.slack_port);
+	    "\nメール: smtp://127.0.0.1:%d、Slack: http://127.0.0.1:%d、"
+	    "\n疑似 NVD/EPSS/KEV/MyJVN: http://127.0.0.1:%d、"
+	    "公開サービス: 127.0.0.1 のポート %s\n"),
+	    d.fake_port, d.fakeaz_port, d.smtp_port, d.slack_port,
+	    d.vuln_port, d.exposed);
 	rc = demo_steps(&d);
 out:
 	stop(&d.fake);
 	stop(&d.fakeaz);
+	stop(&d.vuln);
 	stop(&d.sinks);
 	if (d.az_secret != NULL) {
 		cp_memwipe(d.az_secret, strlen(d.az_secret));

@@ -415,7 +415,12 @@ cli_cmd_report(struct cli *cli, int argc, char **argv)
 		    "file", j.path, "format", j.format, "units",
 		    (json_int_t)res.units, "rows", (json_int_t)res.rows,
 		    "shortened", (json_int_t)res.shortened));
-	printf(cli_text(cli, "wrote %s (%zu unit(s))\n",
-	    "%s を書き出しました (ユニット %zu 件)\n"), j.path, res.units);
+	if (strcmp(name, "asm") == 0)	/* per target, not per unit */
+		printf(cli_text(cli, "wrote %s (%zu row(s))\n",
+		    "%s を書き出しました (%zu 行)\n"), j.path, res.rows);
+	else
+		printf(cli_text(cli, "wrote %s (%zu unit(s))\n",
+		    "%s を書き出しました (ユニット %zu 件)\n"), j.path,
+		    res.units);
 	return CLI_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asm/asm.h"
 #include "asm/vuln.h"
 #include "cli.h"
 
@@ -24,6 +25,9 @@ vuln_help(struct cli *cli)
 	    "  lookup [--offline] CPE        the CVEs of a CPE 2.3 name with "
 	    "CVSS v3.1,\n        EPSS, KEV and JVN; stale sources are "
 	    "refreshed first when online\n"
+	    "  refresh [--target TARGET]     look up, online, every product "
+	    "the portal's\n        latest scans identified (what report asm "
+	    "shows)\n"
 	    "  status                        what is cached, from where, how "
 	    "old\n"
 	    "Settings: the [vuln] section of the configuration (base URLs, "
@@ -40,6 +44,9 @@ vuln_help(struct cli *cli)
 	    "  lookup [--offline] CPE        CPE 2.3 名の CVE を CVSS v3.1・"
 	    "EPSS・KEV・JVN と\n        表示します。オンラインなら古い情報を"
 	    "先に更新します\n"
+	    "  refresh [--target TARGET]     ポータルの最新のスキャンで特定"
+	    "した製品すべて\n        (report asm の内容) をオンラインで"
+	    "調べます\n"
 	    "  status                        キャッシュの内容・取得元・経過"
 	    "時間\n"
 	    "設定: 構成ファイルの [vuln] セクション (ベース URL、"
@@ -247,6 +254,139 @@ out:
 	return rc;
 }
 
+/*
+ * Every CPE name of the portal's latest observations looked up online, so
+ * that "report asm" (which reads the cache only) has what it needs.  A
+ * source that could not be refreshed makes the exit status 1, after the
+ * rest was done.
+ */
+static int
+do_refresh(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cp_asm_target t;
+	struct cp_portal p;
+	const char *target = NULL;
+	json_t *cpes = NULL, *doc = NULL;
+	cp_http *http = NULL;
+	cp_vuln *v = NULL;
+	char *key = NULL, why[256];
+	size_t i, failed = 0, cves = 0, skipped = 0;
+	int c, rc, yes = 0;
+	cp_err r;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 't')
+			target = optarg;
+		else
+			return cli_bad_option(cli, "vuln", c, argv);
+	}
+	if (optind != argc)
+		return cli_usage(cli, "vuln", "vuln refresh takes no argument "
+		    "'%s' (--target TARGET)", argv[optind]);
+	rc = cli_portal(cli, &p);
+	if (rc != CLI_OK)
+		return rc;
+	if (target != NULL) {
+		if (cp_asm_target_parse(target, &t, why, sizeof(why)) !=
+		    CP_OK)
+			return cli_usage(cli, "vuln", "%s", why);
+		if (cp_asm_target_registered(cli->store, p.id, &t, &yes) !=
+		    CP_OK)
+			return cli_error(cli, "%s", cp_store_errmsg(
+			    cli->store));
+		if (!yes)
+			return cli_error(cli, cli_text(cli, "%s is not a "
+			    "target of portal %s (cloudpatrol asm target "
+			    "list)", "%s はポータル %s の対象ではありません "
+			    "(cloudpatrol asm target list)"), t.text, p.name);
+		target = t.text;
+	}
+	if (cp_asm_cpes(cli->store, p.id, target, &cpes) != CP_OK)
+		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
+	rc = open_vuln(cli, 0, &http, &key, &v);
+	if (rc != CLI_OK)
+		goto out;
+	if (http == NULL) {
+		rc = cli_error(cli, "%s", cli_text(cli, "the vulnerability "
+		    "sources are off ([vuln] online = no); nothing refreshed",
+		    "脆弱性情報の取得が無効です ([vuln] online = no)。"
+		    "何も更新していません"));
+		goto out;
+	}
+	doc = json_array();
+	for (i = 0; doc != NULL && i < json_array_size(cpes); i++) {
+		const char *cpe = json_string_value(json_array_get(cpes, i));
+		struct cp_vuln_result *res = NULL;
+		size_t k;
+
+		if (cp_vuln_versionless(cpe)) {
+			skipped++;
+			if (cli->json)
+				json_array_append_new(doc, json_pack("{s:s, "
+				    "s:b, s:s}", "cpe", cpe, "refreshed", 0,
+				    "note", "version not disclosed"));
+			else
+				printf(cli_text(cli, "%s: version not "
+				    "disclosed, not looked up\n", "%s: "
+				    "バージョン不明のため照会していません\n"),
+				    cpe);
+			continue;
+		}
+		r = cp_vuln_lookup(v, cpe, 0, &res);
+		if (r != CP_OK) {
+			/* A name the scanner wrote that does not parse. */
+			fprintf(stderr, "%s: %s: %s\n", cli->prog, cpe,
+			    cp_vuln_errmsg(v));
+			failed++;
+			continue;
+		}
+		for (k = 0; k < res->n_warnings; k++)
+			fprintf(stderr, "%s: %s: %s%s\n", cli->prog, cpe,
+			    cli_text(cli, "not refreshed: ", "更新できません: "),
+			    res->warnings[k]);
+		failed += res->n_warnings > 0;
+		cves += res->n;
+		if (cli->json)
+			json_array_append_new(doc, json_pack("{s:s, s:I, s:b}",
+			    "cpe", res->cpe, "cves", (json_int_t)res->n,
+			    "refreshed", res->n_warnings == 0));
+		else
+			printf(cli_text(cli, "%s: %zu CVE(s)%s\n",
+			    "%s: CVE %zu 件%s\n"), res->cpe, res->n,
+			    res->n_warnings > 0 ? cli_text(cli, " (cached, "
+			    "not refreshed)", " (キャッシュ、未更新)") : "");
+		cp_vuln_result_free(res);
+	}
+	if (cli->json) {
+		rc = cli_print_json(json_pack("{s:s, s:o, s:I}", "portal",
+		    p.name, "products", doc, "failed", (json_int_t)failed));
+		doc = NULL;		/* the pack took it */
+	} else if (json_array_size(cpes) == 0)
+		printf("%s", cli_text(cli, "No product identified yet "
+		    "(cloudpatrol asm scan --active first).\n", "特定した製品は"
+		    "まだありません (先に cloudpatrol asm scan --active を実行"
+		    "してください)。\n"));
+	else
+		printf(cli_text(cli, "%zu product(s) looked up, %zu CVE(s) in "
+		    "all\n", "製品 %zu 件を照会、CVE 合計 %zu 件\n"),
+		    json_array_size(cpes) - skipped, cves);
+	if (rc == CLI_OK && failed > 0)
+		rc = cli_error(cli, cli_text(cli, "%zu product(s) not "
+		    "refreshed (see above)", "%zu 件の製品を更新できませんでした "
+		    "(上記参照)"), failed);
+out:
+	json_decref(doc);
+	json_decref(cpes);
+	close_vuln(http, key, v);
+	return rc;
+}
+
 static int
 do_status(struct cli *cli, int argc, char **argv)
 {
@@ -319,8 +459,10 @@ cli_cmd_vuln(struct cli *cli, int argc, char **argv)
 		return do_import(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "lookup") == 0)
 		return do_lookup(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "refresh") == 0)
+		return do_refresh(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return do_status(cli, argc - 1, argv + 1);
 	return cli_usage(cli, "vuln", "unknown vuln command '%s' (import, "
-	    "lookup, status)", argv[1]);
+	    "lookup, refresh, status)", argv[1]);
 }

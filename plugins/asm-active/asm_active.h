@@ -64,8 +64,9 @@ int aa_cpe_load(const char *path, struct aa_cpe_table **out, char *why,
 void aa_cpe_free(struct aa_cpe_table *t);
 /*
  * Appends to arr the CPE 2.3 names of what text shows; kind is "server"
- * (an HTTP Server header), "powered-by" (X-Powered-By) or "ssh" (the
- * software field of an SSH identification string).
+ * (an HTTP Server header), "powered-by" (X-Powered-By), "ssh" (the
+ * software field of an SSH identification string) or "owa" (Exchange's
+ * X-OWA-Version build).
  */
 void aa_cpe_match(const struct aa_cpe_table *t, const char *kind,
     const char *text, json_t *arr);

@@ -10,7 +10,16 @@
  * compared without regard to case with the product word of the text (what
  * comes before "/" in "nginx/1.22.1", before "_" in "OpenSSH_9.2p1"), and
  * the flag "update-suffix" splits a version such as 9.2p1 into version 9.2
- * and update p1, the way NVD names OpenSSH.  Values are bound as NISTIR
+ * and update p1, the way NVD names OpenSSH.
+ *
+ * Some products tell a build number that NVD does not use: Exchange's
+ * Outlook on the web sends "X-OWA-Version: 15.2.792.3", which NVD calls
+ * version 2019, update cumulative_update_8.  Lines of kind "owa" give the
+ * whole build as WORD and the flag "as=VERSION:UPDATE".  Only the builds a
+ * cumulative update shipped with are listed: a later security update
+ * changes the last number, and since a CPE name cannot say which fixes it
+ * has, such a build is better left unnamed than reported with CVEs it no
+ * longer has.  Values are bound as NISTIR
  * 7695 says for the formatted string: every punctuation character other
  * than "." "-" "_" gets a backslash, so a banner can never inject "*" or
  * "?" (logical values); text with spaces or control characters gives no
@@ -37,6 +46,8 @@ struct cpe_row {
 	char vendor[CPE_WORD_MAX];
 	char product[CPE_WORD_MAX];
 	int update_suffix;
+	char as_version[CPE_WORD_MAX];	/* "as=" of an exact build */
+	char as_update[CPE_WORD_MAX];
 };
 
 struct aa_cpe_table {
@@ -94,7 +105,17 @@ parse_row(char *line, struct cpe_row *r)
 	if (strcmp(r->part, "a") != 0 && strcmp(r->part, "o") != 0 &&
 	    strcmp(r->part, "h") != 0)
 		return -1;
-	if (f[3] != NULL) {
+	if (f[3] != NULL && strncmp(f[3], "as=", 3) == 0) {
+		char *c = strchr(f[3] + 3, ':');
+
+		if (c == NULL)
+			return -1;
+		*c = '\0';
+		if (copy_field(r->as_version, sizeof(r->as_version),
+		    f[3] + 3) != 0 || copy_field(r->as_update,
+		    sizeof(r->as_update), c + 1) != 0)
+			return -1;
+	} else if (f[3] != NULL) {
 		if (strcmp(f[3], "update-suffix") != 0)
 			return -1;
 		r->update_suffix = 1;
@@ -144,8 +165,8 @@ aa_cpe_load(const char *path, struct aa_cpe_table **out, char *why,
 		}
 		if (parse_row(line, &t->rows[t->n]) != 0) {
 			snprintf(why, why_size, "%s:%d: expected KIND<TAB>WORD"
-			    "<TAB>PART:VENDOR:PRODUCT[<TAB>update-suffix]",
-			    path, lineno);
+			    "<TAB>PART:VENDOR:PRODUCT[<TAB>update-suffix|"
+			    "as=VERSION:UPDATE]", path, lineno);
 			goto out;
 		}
 		t->n++;
@@ -193,6 +214,11 @@ emit(const struct cpe_row *r, const char *ver, json_t *arr)
 	char vend[CPE_VALUE_MAX], prod[CPE_VALUE_MAX], name[640];
 	size_t i, len = strlen(ver);
 
+	if (r->as_version[0] != '\0') {
+		ver = r->as_version;
+		len = strlen(ver);
+		snprintf(u, sizeof(u), "%s", r->as_update);
+	}
 	if (len >= sizeof(v))
 		return;
 	memcpy(v, ver, len + 1);
@@ -243,9 +269,21 @@ aa_cpe_match(const struct aa_cpe_table *t, const char *kind,
 {
 	const char *p = text;
 	char sep = strcmp(kind, "ssh") == 0 ? '_' : '/';
+	const struct cpe_row *r0;
 
 	if (t == NULL || text == NULL)
 		return;
+	if (strcmp(kind, "owa") == 0) {
+		/* The whole value is the build: "15.2.792.3". */
+		size_t n;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, " \t");
+		if (n > 0 && (r0 = lookup(t, kind, p, n)) != NULL)
+			emit(r0, "", arr);
+		return;
+	}
 	/* Words separated by spaces: "Apache/2.4.57 (Debian) OpenSSL/3.0". */
 	while (*p != '\0') {
 		const char *end, *s;

@@ -363,6 +363,17 @@ http_ask(const struct aa_conf *cf, const struct aa_host *h, uint16_t port,
 		tmp[vl] = '\0';
 		aa_cpe_match(cpe, "powered-by", tmp, cpes);
 	}
+	if ((v = header(buf, (size_t)(hend - buf), "X-OWA-Version", &vl)) !=
+	    NULL) {
+		char tmp[AA_BANNER_MAX + 1];
+
+		if (vl > 64)
+			vl = 64;
+		set_str(o, "owa_version", v, vl);
+		memcpy(tmp, v, vl);
+		tmp[vl] = '\0';
+		aa_cpe_match(cpe, "owa", tmp, cpes);
+	}
 	if ((v = header(buf, (size_t)(hend - buf), "Location", &vl)) != NULL)
 		set_str(o, "location", v, vl > 512 ? 512 : vl);
 	title_of(hend, (size_t)(buf + n - hend), title, sizeof(title));

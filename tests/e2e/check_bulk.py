@@ -18,10 +18,13 @@ import os
 import sys
 
 SHEETS = ["Summary", "Risk diagnosis A", "Risk diagnosis B", "CIS audit",
-          "Asset ledger", "Account ledger (AWS)", "Resource list"]
+          "Asset ledger", "Account ledger (AWS)", "Resource list", "ASM"]
 AZURE_SHEETS = ["Summary", "Risk diagnosis A", "Risk diagnosis B",
                 "CIS audit", "Asset ledger", "Account ledger (AWS)",
-                "Account ledger (Azure)", "Resource list"]
+                "Account ledger (Azure)", "Resource list", "ASM"]
+# The demo's exposed services: CVE -> (CVSS, KEV) from the fake intel.
+ASM_CVES = {"CVE-2021-26855": ("9.8", "yes"), "CVE-2022-41741": ("7.8", "no"),
+            "CVE-2023-38408": ("9.8", "no"), "CVE-2023-45802": ("5.9", "no")}
 # The demo tenant's subscriptions and its Entra users.
 AZURE_UNITS = ("1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081",
                "9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4")
@@ -123,6 +126,15 @@ def check_sheets(sheets, want_findings, azure=None):
     check("asset rows", len(aws_rows("Asset ledger")), 6)
     check("account rows", len(aws_rows("Account ledger (AWS)")), 5)
     check("resource rows", len(aws_rows("Resource list")), 53)
+    asm = sheets.get("ASM", [[]])
+    col = {h: i for i, h in enumerate(asm[0])}
+    if "CVE" in col:
+        got = {str(r[col["CVE"]]): ("%.1f" % float(r[col["CVSS"]]),
+                                    str(r[col["KEV"]]))
+               for r in asm[1:] if r[col["CVE"]]}
+        check("asm cves", got, ASM_CVES)
+    else:
+        print("asm: no CVE column in %r" % asm[0])
     if azure is not None:
         users = sheets.get("Account ledger (Azure)", [[]])
         check("azure account header", users[0][2:10],

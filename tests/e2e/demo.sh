@@ -223,6 +223,45 @@ run 2 "$CP" -c "$D/cloudpatrol.ini" -p demo report risk --variant A \
 checks=$((checks + 1))
 [ ! -e "$T/x.csv" ] || { failures=$((failures + 1)); echo "FAIL: x.csv"; }
 
+# The attack surface: the four services demo_sinks.py exposes were
+# scanned (the scan is in the audit trail), their products looked up in the
+# fake NVD, EPSS, KEV and MyJVN, and the ASM report lists their CVEs.
+has "$T/demo-run-1.txt" "ASM report:     $D/asm.csv"
+has "$T/demo-run-1.txt" "== The products found, looked up in NVD"
+run 0 "$CP" -c "$D/cloudpatrol.ini" -p demo --json asm scans
+"$py" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+s = d if isinstance(d, list) else d.get("scans", [])
+print(len(s), s[0]["status"], s[0]["open_ports"], json.dumps(s[0]["targets"]))
+' "$T/out" >"$T/scans" 2>&1 || :
+same "$(cat "$T/scans")" '1 ok 4 ["127.0.0.1"]'
+"$py" - "$D/asm.csv" >"$T/diff" <<'EOF4'
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.DictReader(f))
+got = sorted((r["CPE"].split(":")[4], r["CVE"], r["CVSS"], r["Severity"],
+              r["KEV"], r["JVN ID"], r["EPSS"] != "") for r in rows
+             if r["CVE"])
+want = [("exchange_server", "CVE-2021-26855", "9.8", "CRITICAL", "yes",
+         "JVNDB-2021-026855", True),
+        ("http_server", "CVE-2023-45802", "5.9", "MEDIUM", "no",
+         "JVNDB-2023-045802", True),
+        ("nginx", "CVE-2022-41741", "7.8", "HIGH", "no",
+         "JVNDB-2022-041741", True),
+        ("openssh", "CVE-2023-38408", "9.8", "CRITICAL", "no",
+         "JVNDB-2023-038408", True)]
+if got != want:
+    print("got  %r\nwant %r" % (got, want))
+if {r["Target"] for r in rows} != {"127.0.0.1"}:
+    print("targets: %r" % {r["Target"] for r in rows})
+EOF4
+checks=$((checks + 1))
+if [ -s "$T/diff" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: the demo's ASM report:"
+	sed 's/^/  /' "$T/diff"
+fi
+
 mails=$(ls "$D/mail" | wc -l)
 posts=$(ls "$D/slack" | wc -l)
 checks=$((checks + 2))

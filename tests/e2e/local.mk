@@ -40,3 +40,7 @@ endif
 ## The vulnerability intelligence online: the CLI against fakevuln.py.
 EXTRA_DIST += tests/e2e/vuln.sh tests/fakes/fakevuln.py
 TESTS += tests/e2e/vuln.sh
+## vuln refresh: the products a scan identified, looked up in fakevuln.py,
+## then the ASM report from the cache.
+EXTRA_DIST += tests/e2e/vuln-refresh.sh
+TESTS += tests/e2e/vuln-refresh.sh

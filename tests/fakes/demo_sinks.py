@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""demo_sinks.py - where `cloudpatrol demo` delivers its notifications.
+"""demo_sinks.py - the local peers of `cloudpatrol demo`: where it
+delivers its notifications, and the services its attack-surface scan finds.
 
-Two local receivers on 127.0.0.1, ports chosen by the kernel:
+Two receivers on 127.0.0.1, ports chosen by the kernel:
 
   smtp   a plain SMTP server (Debian's python3-aiosmtpd) that saves every
          message as DIR/mail/NNN.eml, as the client sent it
@@ -9,8 +10,16 @@ Two local receivers on 127.0.0.1, ports chosen by the kernel:
          and saving each body as DIR/slack/NNN.json; it answers "ok" as
          Slack does
 
-When both listen, {"smtp": port, "slack": port} is written to the --ready
-file (through a rename, so it is never seen half written).  It stops on
+and four "exposed" services that present themselves as old versions of
+real products (they only answer with a banner and a page; nothing behind
+them is vulnerable):
+
+  a web shop as nginx 1.22.0, an SSH server as OpenSSH 9.2p1, an intranet
+  as Apache httpd 2.4.57, and Outlook on the web of Exchange 2019 CU8
+
+When all listen, {"smtp": port, "slack": port, "exposed": [port, ...]} is
+written to the --ready file (through a rename, so it is never seen half
+written).  It stops on
 SIGTERM or SIGINT, when its parent process goes away, or after --lifetime
 seconds.  Nothing here is reachable from outside this machine.
 """
@@ -111,6 +120,59 @@ def slack_handler(counter):
     return Handler
 
 
+def web_handler(headers, title):
+    """An HTTP server that answers every GET with headers and a page."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def version_string(self):
+            return headers["Server"]
+
+        def do_GET(self):
+            body = ("<!DOCTYPE html><html><head><title>%s</title></head>"
+                    "<body><h1>%s</h1></body></html>\n" % (title, title)
+                    ).encode("utf-8")
+            self.send_response(200)
+            for k, v in headers.items():
+                if k != "Server":
+                    self.send_header(k, v)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+    return Handler
+
+
+def ssh_banner(sock, stop, banner):
+    """Sends an SSH identification string to whoever connects."""
+    sock.settimeout(0.5)
+    while not stop.is_set():
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            continue
+        try:
+            conn.sendall(banner)
+        except OSError:
+            pass
+        conn.close()
+
+
+EXPOSED_WEB = [
+    ({"Server": "nginx/1.22.0"}, "Demo shop"),
+    ({"Server": "Apache/2.4.57 (Debian)"}, "Intranet"),
+    ({"Server": "Microsoft-IIS/10.0", "X-Powered-By": "ASP.NET",
+      "X-OWA-Version": "15.2.792.3"}, "Outlook"),
+]
+SSH_BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", required=True)
@@ -131,12 +193,28 @@ def main():
     httpd = http.server.ThreadingHTTPServer((HOST, 0), slack_handler(slack))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
 
+    stop = threading.Event()
+    exposed, servers = [], [httpd]
+    for headers, title in EXPOSED_WEB:
+        web = http.server.ThreadingHTTPServer((HOST, 0),
+                                              web_handler(headers, title))
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        servers.append(web)
+        exposed.append(web.server_address[1])
+    ssh = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ssh.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ssh.bind((HOST, 0))
+    ssh.listen(16)
+    threading.Thread(target=ssh_banner, args=(ssh, stop, SSH_BANNER),
+                     daemon=True).start()
+    exposed.append(ssh.getsockname()[1])
+
     tmp = args.ready + ".tmp"
     with open(tmp, "w") as fp:
-        json.dump({"smtp": smtp_port, "slack": httpd.server_address[1]}, fp)
+        json.dump({"smtp": smtp_port, "slack": httpd.server_address[1],
+                   "exposed": exposed}, fp)
     os.rename(tmp, args.ready)
 
-    stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
     signal.signal(signal.SIGINT, lambda *a: stop.set())
     parent = os.getppid()
@@ -145,7 +223,10 @@ def main():
         if os.getppid() != parent:
             break
         stop.wait(0.5)
-    httpd.shutdown()
+    stop.set()
+    for srv in servers:
+        srv.shutdown()
+    ssh.close()
     smtp.stop()
     return 0
 

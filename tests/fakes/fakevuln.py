@@ -249,6 +249,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def main(argv=None):
+    global FIX
     ap = argparse.ArgumentParser(description="A fake NVD/EPSS/KEV/MyJVN.")
     ap.add_argument("--port", type=int, default=0, help="0: any free port")
     ap.add_argument("--port-file", help="write the port number here")
@@ -258,7 +259,10 @@ def main(argv=None):
                     help="N copies of each record under other ids")
     ap.add_argument("--api-key", help="NVD answers only this apiKey header")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--fixtures", help="the samples (default: %s)" % FIX)
     a = ap.parse_args(argv)
+    if a.fixtures:
+        FIX = a.fixtures
     if a.nvd_page_size < 1 or a.jvn_page_size < 1:
         ap.error("page sizes must be at least 1")
     srv = Server(("127.0.0.1", a.port), Handler)

@@ -126,5 +126,12 @@ typedef cp_err (*cp_asm_scan_fn)(void *ud, const struct cp_asm_scan_row *r);
 /* The scans of a portal, the newest first, at most limit. */
 cp_err cp_asm_scan_list(cp_store *st, int64_t portal_id, size_t limit,
     cp_asm_scan_fn fn, void *ud);
+/*
+ * The distinct CPE names of the latest observation of every port of the
+ * portal (of target only, unless NULL), sorted: what the ASM report looks
+ * up.  A new JSON array of strings in *out.
+ */
+cp_err cp_asm_cpes(cp_store *st, int64_t portal_id, const char *target,
+    json_t **out);
 
 #endif /* CP_ASM_H */

@@ -179,3 +179,47 @@ cp_asm_scan_list(cp_store *st, int64_t portal_id, size_t limit,
 	sqlite3_finalize(stmt);
 	return r;
 }
+
+cp_err
+cp_asm_cpes(cp_store *st, int64_t portal_id, const char *target,
+    json_t **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *a;
+	cp_err r;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	a = json_array();
+	if (a == NULL)
+		return CP_E_NOMEM;
+	/* The same rows as the ASM report: the latest of each port. */
+	r = cp_store_prepare(st, "SELECT DISTINCT j.value FROM "
+	    "asm_observations o, json_each(o.cpe) j WHERE o.portal_id = ?1 "
+	    "AND (?2 IS NULL OR o.target = ?2) AND json_valid(o.cpe) "
+	    "AND j.type = 'text' AND o.id = (SELECT max(p.id) FROM "
+	    "asm_observations p WHERE p.portal_id = o.portal_id AND "
+	    "p.target = o.target AND p.address = o.address AND "
+	    "p.port = o.port) ORDER BY j.value", &stmt,
+	    "listing the observed products");
+	if (r != CP_OK) {
+		json_decref(a);
+		return r;
+	}
+	sqlite3_bind_int64(stmt, 1, portal_id);
+	if (target != NULL)
+		sqlite3_bind_text(stmt, 2, target, -1, SQLITE_TRANSIENT);
+	while (r == CP_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (json_array_append_new(a, json_string((const char *)
+		    sqlite3_column_text(stmt, 0))) != 0)
+			r = CP_E_NOMEM;
+	if (r == CP_OK && rc != SQLITE_DONE)
+		r = cp_store_sqlfail(st, rc, "listing the observed products");
+	sqlite3_finalize(stmt);
+	if (r != CP_OK) {
+		json_decref(a);
+		return r;
+	}
+	*out = a;
+	return CP_OK;
+}

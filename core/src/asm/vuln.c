@@ -1344,6 +1344,16 @@ refresh_epss_of(cp_vuln *v, struct cp_vuln_result *res)
 	return r;
 }
 
+int
+cp_vuln_versionless(const char *cpe)
+{
+	struct cp_cpe c;
+	char why[128];
+
+	return cp_cpe_parse(cpe, &c, why, sizeof(why)) == CP_OK &&
+	    strcmp(c.f[CP_CPE_VERSION], "*") == 0;
+}
+
 cp_err
 cp_vuln_lookup(cp_vuln *v, const char *cpe, unsigned flags,
     struct cp_vuln_result **out)

@@ -129,6 +129,12 @@ struct cp_vuln_result {
 cp_err cp_vuln_lookup(cp_vuln *v, const char *cpe, unsigned flags,
     struct cp_vuln_result **out);
 void cp_vuln_result_free(struct cp_vuln_result *r);
+/*
+ * Whether cpe is a valid name whose version is ANY ("*"): a product seen
+ * without its version.  Looked up, it would match every CVE the product
+ * ever had, so the ASM report and "vuln refresh" leave such names out.
+ */
+int cp_vuln_versionless(const char *cpe);
 /* The result as JSON (a new reference; NULL on no memory). */
 json_t *cp_vuln_result_json(const struct cp_vuln_result *r);
 

@@ -188,6 +188,10 @@ cpe_rows(struct actx *a, const struct obs *o, const char *cpe)
 	size_t i;
 	cp_err r;
 
+	if (cp_vuln_versionless(cpe))
+		return emit(a, o, cpe, NULL, tr(a, "version not disclosed: "
+		    "CVEs not matched", "バージョン不明のため CVE を照合して"
+		    "いません"));
 	r = cp_vuln_lookup(a->v, cpe, CP_VULN_OFFLINE, &res);
 	if (r == CP_E_INVALID)
 		return emit(a, o, cpe, NULL, tr(a, "not a valid CPE name",
@@ -202,9 +206,9 @@ cpe_rows(struct actx *a, const struct obs *o, const char *cpe)
 	if (r == CP_OK && res->n == 0) {
 		note = res->age[CP_VULN_NVD] < 0 ?
 		    tr(a, "no vulnerability data cached for this product "
-		    "(cloudpatrol vuln import)",
+		    "(cloudpatrol vuln refresh, or vuln import)",
 		    "この製品の脆弱性情報がキャッシュにありません "
-		    "(cloudpatrol vuln import)") :
+		    "(cloudpatrol vuln refresh または vuln import)") :
 		    tr(a, "no known CVE in the cache",
 		    "キャッシュに既知の CVE はありません");
 		r = emit(a, o, cpe, NULL, note);

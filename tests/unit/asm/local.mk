@@ -31,3 +31,12 @@ tests_unit_asm_test_connect_CFLAGS = $(TEST_CC_FLAGS) \
 	-I$(srcdir)/plugins/asm-active
 tests_unit_asm_test_connect_LDADD = $(TEST_LINK)
 TESTS += tests/unit/asm/test_connect
+
+## test_aa_cpe builds the asm-active plugin's CPE table in.
+check_PROGRAMS += tests/unit/asm/test_aa_cpe
+tests_unit_asm_test_aa_cpe_SOURCES = tests/unit/asm/test_aa_cpe.c \
+	plugins/asm-active/cpe.c plugins/asm-active/asm_active.h
+tests_unit_asm_test_aa_cpe_CFLAGS = $(TEST_CC_FLAGS) \
+	-I$(srcdir)/plugins/asm-active
+tests_unit_asm_test_aa_cpe_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_aa_cpe
