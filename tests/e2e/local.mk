@@ -44,3 +44,9 @@ TESTS += tests/e2e/vuln.sh
 ## then the ASM report from the cache.
 EXTRA_DIST += tests/e2e/vuln-refresh.sh
 TESTS += tests/e2e/vuln-refresh.sh
+## A 104 MB NVD feed imported within 128 MB of address space (the plain
+## build only: the sanitizers reserve far more).
+EXTRA_DIST += tests/e2e/vuln-big-feed.sh
+if !SANITIZERS
+TESTS += tests/e2e/vuln-big-feed.sh
+endif

@@ -654,6 +654,75 @@ read_feed(cp_vuln *v, const char *path, char **out, size_t *len)
 	return CP_OK;
 }
 
+/*
+ * An NVD file streamed through cp_nvd_stream: a yearly feed holds
+ * hundreds of megabytes, and only one record at a time is in memory.  One
+ * transaction, as for the other sources: a file that fails anywhere leaves
+ * the cache as it was.
+ */
+static cp_err
+import_nvd(cp_vuln *v, const char *path, size_t *items)
+{
+	struct cp_nvd_stream *ns = NULL;
+	struct cp_nvd_page page;
+	struct writer w;
+	char *buf, why[512] = "";
+	gzFile gz;
+	int got = 0;
+	cp_err r;
+
+	buf = malloc(65536);
+	if (buf == NULL)
+		return fail(v, CP_E_NOMEM, "%s: out of memory", path);
+	gz = gzopen(path, "rb");
+	if (gz == NULL) {
+		free(buf);
+		return fail(v, CP_E_IO, "%s: cannot open it", path);
+	}
+	r = writer_init(&w, v);
+	if (r != CP_OK)
+		goto out;
+	w.mark_queries = 1;
+	r = cp_nvd_stream_new(put_cve, &w, &ns);
+	if (r == CP_OK)
+		r = cp_store_begin(v->st);
+	if (r != CP_OK) {
+		fail(v, r, "%s", r == CP_E_NOMEM ? "out of memory" :
+		    cp_store_errmsg(v->st));
+		goto out_writer;
+	}
+	while (r == CP_OK && (got = gzread(gz, buf, 65536)) > 0)
+		r = cp_nvd_stream_feed(ns, buf, (size_t)got, why, sizeof(why));
+	if (r == CP_OK && got < 0) {
+		int e;
+
+		snprintf(why, sizeof(why), "%s", gzerror(gz, &e));
+		r = CP_E_PARSE;
+	}
+	if (r == CP_OK)
+		r = cp_nvd_stream_end(ns, &page, why, sizeof(why));
+	if (r == CP_OK)
+		r = mark_source(&w, CP_VULN_NVD, path, "");
+	if (r == CP_OK) {
+		r = cp_store_commit(v->st);
+		if (r != CP_OK)
+			fail(v, r, "%s", cp_store_errmsg(v->st));
+	} else {
+		cp_store_rollback(v->st);
+		if (why[0] != '\0')
+			fail(v, r, "%s: %s; the cache is unchanged", path, why);
+	}
+	if (r == CP_OK)
+		*items = w.items;
+out_writer:
+	cp_nvd_stream_free(ns);
+	writer_free(&w);
+out:
+	gzclose(gz);
+	free(buf);
+	return r;
+}
+
 cp_err
 cp_vuln_import(cp_vuln *v, enum cp_vuln_source src, const char *path,
     size_t *items)
@@ -667,6 +736,8 @@ cp_vuln_import(cp_vuln *v, enum cp_vuln_source src, const char *path,
 	*items = 0;
 	if ((unsigned)src >= CP_VULN_NSOURCES)
 		return fail(v, CP_E_INVALID, "unknown source");
+	if (src == CP_VULN_NVD)
+		return import_nvd(v, path, items);
 	r = read_feed(v, path, &body, &len);
 	if (r != CP_OK)
 		return r;

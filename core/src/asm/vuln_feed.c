@@ -199,6 +199,21 @@ one_cve(const json_t *cve, cp_nvd_cve_fn fn, void *ud, char *why,
 	return r;
 }
 
+/* Element i of "vulnerabilities": {"cve": {...}}. */
+static cp_err
+nvd_item(const json_t *v, size_t i, cp_nvd_cve_fn fn, void *ud, char *why,
+    size_t why_size)
+{
+	const json_t *cve = json_object_get(v, "cve");
+
+	if (!json_is_object(cve)) {
+		cp_snprintf(why, why_size, "vulnerabilities[%zu] has no "
+		    "\"cve\" object", i);
+		return CP_E_PARSE;
+	}
+	return one_cve(cve, fn, ud, why, why_size);
+}
+
 cp_err
 cp_vuln_parse_nvd(const json_t *doc, cp_nvd_cve_fn fn, void *ud,
     struct cp_nvd_page *page, char *why, size_t why_size)
@@ -237,18 +252,262 @@ cp_vuln_parse_nvd(const json_t *doc, cp_nvd_cve_fn fn, void *ud,
 	if (json_is_integer(t))
 		page->start = json_integer_value(t);
 	json_array_foreach(list, i, v) {
-		const json_t *cve = json_object_get(v, "cve");
-
-		if (!json_is_object(cve)) {
-			cp_snprintf(why, why_size, "vulnerabilities[%zu] has "
-			    "no \"cve\" object", i);
-			return CP_E_PARSE;
-		}
-		r = one_cve(cve, fn, ud, why, why_size);
+		r = nvd_item(v, i, fn, ud, why, why_size);
 		if (r != CP_OK)
 			return r;
 		page->count++;
 	}
+	return CP_OK;
+}
+
+/* ---- NVD feed files, a record at a time ------------------------------ */
+
+/*
+ * The splitter walks the bytes of the document keeping only what JSON's
+ * structure needs (depth, inside a string, after a backslash) and the last
+ * string seen at depth 1 followed by a colon (a member name).  When the
+ * member "vulnerabilities" of the top object opens an array, each object
+ * of that array is gathered alone and handed over as soon as it closes;
+ * everything else (the envelope, with the array left empty) is kept in
+ * rest and parsed at the end, so a broken envelope is still an error.  A
+ * document with no such array (one bare record) is all rest.
+ */
+struct cp_nvd_stream {
+	cp_nvd_cve_fn fn;
+	void *ud;
+	int depth;
+	int in_str, esc;
+	int in_array;		/* inside the vulnerabilities array */
+	int in_item;		/* gathering one of its objects */
+	int array_done;
+	char name[24];		/* the string being read at depth 1 */
+	size_t name_len;
+	int name_long;
+	int last_is_vuln;	/* the last depth-1 string was that name */
+	int colon;		/* ... and a colon followed it */
+	struct cp_buf item, rest;
+	size_t items;
+	cp_err r;
+};
+
+cp_err
+cp_nvd_stream_new(cp_nvd_cve_fn fn, void *ud, struct cp_nvd_stream **out)
+{
+	struct cp_nvd_stream *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL)
+		return CP_E_NOMEM;
+	s->fn = fn;
+	s->ud = ud;
+	cp_buf_init(&s->item, 0);	/* the walk checks the limits */
+	cp_buf_init(&s->rest, 0);
+	*out = s;
+	return CP_OK;
+}
+
+void
+cp_nvd_stream_free(struct cp_nvd_stream *s)
+{
+	if (s == NULL)
+		return;
+	cp_buf_free(&s->item);
+	cp_buf_free(&s->rest);
+	free(s);
+}
+
+/* One gathered object of the array: parsed, checked, handed over. */
+static cp_err
+stream_item(struct cp_nvd_stream *s, char *why, size_t why_size)
+{
+	json_t *v;
+	cp_err r;
+
+	if (s->items >= CP_VULN_FEED_MAX_RECORDS) {
+		cp_snprintf(why, why_size, "more than %u records",
+		    CP_VULN_FEED_MAX_RECORDS);
+		return CP_E_LIMIT;
+	}
+	v = cp_vuln_json_parse(s->item.data, s->item.len, why, why_size);
+	if (v == NULL)
+		return CP_E_PARSE;
+	r = nvd_item(v, s->items, s->fn, s->ud, why, why_size);
+	json_decref(v);
+	s->items++;
+	s->item.len = 0;
+	return r;
+}
+
+/* The string-and-escape part of the walk; 1 when c was inside a string. */
+static int
+stream_string(struct cp_nvd_stream *s, char c)
+{
+	if (!s->in_str)
+		return 0;
+	if (s->esc)
+		s->esc = 0;
+	else if (c == '\\')
+		s->esc = 1;
+	else if (c == '"')
+		s->in_str = 0;
+	if (s->depth == 1 && s->in_str && !s->esc && c != '\\') {
+		if (s->name_len + 1 < sizeof(s->name))
+			s->name[s->name_len++] = c;
+		else
+			s->name_long = 1;
+	}
+	if (s->depth == 1 && !s->in_str) {
+		s->name[s->name_len] = '\0';
+		s->last_is_vuln = !s->name_long &&
+		    strcmp(s->name, "vulnerabilities") == 0;
+		s->colon = 0;
+	}
+	return 1;
+}
+
+cp_err
+cp_nvd_stream_feed(struct cp_nvd_stream *s, const char *buf, size_t n,
+    char *why, size_t why_size)
+{
+	size_t i, from = 0;	/* buf[from..i) still to be kept */
+	cp_err r = CP_OK;
+
+	if (s->r != CP_OK)
+		return s->r;
+	for (i = 0; i < n && r == CP_OK; i++) {
+		char c = buf[i];
+
+		if (s->in_item) {
+			/* Strings inside an item are the item's. */
+			if (!stream_string(s, c)) {
+				if (c == '"')
+					s->in_str = 1;
+				else if (c == '{' || c == '[')
+					s->depth++;
+				else if (c == '}' || c == ']')
+					s->depth--;
+			}
+			if (s->depth == 2) {
+				r = cp_buf_append(&s->item, buf + from,
+				    i + 1 - from);
+				if (r == CP_OK)
+					r = stream_item(s, why, why_size);
+				s->in_item = 0;
+				from = i + 1;
+			} else if (i + 1 - from + s->item.len >
+			    CP_VULN_FEED_MAX_RECORD) {
+				cp_snprintf(why, why_size, "vulnerabilities"
+				    "[%zu] is larger than %u bytes", s->items,
+				    CP_VULN_FEED_MAX_RECORD);
+				r = CP_E_LIMIT;
+			}
+			continue;
+		}
+		if (stream_string(s, c))
+			continue;
+		if (s->in_array) {
+			/* Between the objects: only separators. */
+			if (c == '{') {
+				r = cp_buf_append(&s->rest, buf + from,
+				    i - from);
+				from = i;
+				s->in_item = 1;
+				s->depth++;
+			} else if (c == ']') {
+				s->in_array = 0;
+				s->array_done = 1;
+				s->depth--;
+				from = i;	/* the "]" goes to rest */
+			} else if (c == ',' || c == ' ' || c == '\t' ||
+			    c == '\n' || c == '\r') {
+				from = i + 1;
+			} else {
+				cp_snprintf(why, why_size, "\"vulnerabilities"
+				    "\" holds something other than objects "
+				    "(after record %zu)", s->items);
+				r = CP_E_PARSE;
+			}
+			continue;
+		}
+		if (c == '"') {
+			s->in_str = 1;
+			if (s->depth == 1) {
+				s->name_len = 0;
+				s->name_long = 0;
+			}
+		} else if (c == ':' && s->depth == 1) {
+			s->colon = s->last_is_vuln;
+		} else if (c == '[' && s->depth == 1 && s->colon &&
+		    !s->array_done) {
+			s->depth++;
+			s->in_array = 1;
+			r = cp_buf_append(&s->rest, buf + from, i + 1 - from);
+			from = i + 1;
+		} else if (c == '{' || c == '[') {
+			s->depth++;
+		} else if (c == '}' || c == ']') {
+			s->depth--;
+		}
+		if (s->depth == 1 && c != ':' && c != ' ' && c != '\t' &&
+		    c != '\n' && c != '\r' && c != '"')
+			s->colon = 0;
+	}
+	if (r == CP_OK && from < n) {
+		if (s->in_item)
+			r = cp_buf_append(&s->item, buf + from, n - from);
+		else if (!s->in_array)
+			r = cp_buf_append(&s->rest, buf + from, n - from);
+	}
+	if (r == CP_OK && s->rest.len > CP_VULN_FEED_MAX_REST) {
+		cp_snprintf(why, why_size, "larger than %u bytes outside its "
+		    "\"vulnerabilities\" array", CP_VULN_FEED_MAX_REST);
+		r = CP_E_LIMIT;
+	}
+	s->r = r;
+	return r;
+}
+
+cp_err
+cp_nvd_stream_end(struct cp_nvd_stream *s, struct cp_nvd_page *page,
+    char *why, size_t why_size)
+{
+	json_t *doc;
+	const json_t *t;
+	cp_err r;
+
+	page->total = -1;
+	page->start = 0;
+	page->count = 0;
+	if (s->r != CP_OK)
+		return s->r;
+	if (s->in_item || s->in_array || s->in_str) {
+		cp_snprintf(why, why_size, "the document ends inside "
+		    "\"vulnerabilities\" (after record %zu)", s->items);
+		return CP_E_PARSE;
+	}
+	doc = cp_vuln_json_parse(s->rest.data != NULL ? s->rest.data : "",
+	    s->rest.len, why, why_size);
+	if (doc == NULL)
+		return CP_E_PARSE;
+	if (!s->array_done) {
+		/* No array met on the way: one bare record, or an error. */
+		r = cp_vuln_parse_nvd(doc, s->fn, s->ud, page, why, why_size);
+		json_decref(doc);
+		return r;
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		cp_snprintf(why, why_size, "an NVD document is a JSON object");
+		return CP_E_PARSE;
+	}
+	t = json_object_get(doc, "totalResults");
+	if (json_is_integer(t))
+		page->total = json_integer_value(t);
+	t = json_object_get(doc, "startIndex");
+	if (json_is_integer(t))
+		page->start = json_integer_value(t);
+	page->count = (long long)s->items;
+	json_decref(doc);
 	return CP_OK;
 }
 

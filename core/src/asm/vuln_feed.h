@@ -65,6 +65,26 @@ typedef cp_err (*cp_nvd_cve_fn)(void *ud, const struct cp_nvd_cve *c);
 cp_err cp_vuln_parse_nvd(const json_t *doc, cp_nvd_cve_fn fn, void *ud,
     struct cp_nvd_page *page, char *why, size_t why_size);
 
+/*
+ * The same, fed in pieces of any size (a feed file of hundreds of
+ * megabytes): each record of "vulnerabilities" is parsed and handed over
+ * when it is complete, so memory holds one record (at most
+ * CP_VULN_FEED_MAX_RECORD bytes) and the envelope (at most
+ * CP_VULN_FEED_MAX_REST, which is also the limit for a bare record).
+ * Callbacks have run for the records before an error.  _end checks the
+ * rest of the document and fills page.
+ */
+#define CP_VULN_FEED_MAX_RECORD (16u * 1024 * 1024)
+#define CP_VULN_FEED_MAX_REST (64u * 1024 * 1024)
+struct cp_nvd_stream;
+cp_err cp_nvd_stream_new(cp_nvd_cve_fn fn, void *ud,
+    struct cp_nvd_stream **out);
+cp_err cp_nvd_stream_feed(struct cp_nvd_stream *s, const char *buf,
+    size_t n, char *why, size_t why_size);
+cp_err cp_nvd_stream_end(struct cp_nvd_stream *s, struct cp_nvd_page *page,
+    char *why, size_t why_size);
+void cp_nvd_stream_free(struct cp_nvd_stream *s);
+
 /* ---- EPSS ---- */
 struct cp_epss {
 	char cve[32];

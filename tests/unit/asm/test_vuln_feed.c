@@ -105,6 +105,197 @@ test_vuln_feed_nvd_refuses(void)
 	}
 }
 
+/* ---- NVD streamed ---- */
+
+/* Ids and scores the callback saw, as text. */
+static char seen[4096];
+
+static cp_err
+on_cve_text(void *ud, const struct cp_nvd_cve *c)
+{
+	size_t len = strlen(seen);
+
+	(void)ud;
+	snprintf(seen + len, sizeof(seen) - len, "%s=%.1f ", c->id, c->cvss);
+	return CP_OK;
+}
+
+/* Streams text in pieces of step bytes; the result of _end (or _feed). */
+static cp_err
+stream(const char *text, size_t len, size_t step, struct cp_nvd_page *pg,
+    char *why, size_t why_size)
+{
+	struct cp_nvd_stream *ns = NULL;
+	size_t at;
+	cp_err r;
+
+	seen[0] = '\0';
+	why[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(cp_nvd_stream_new(on_cve_text, NULL, &ns),
+	    CP_OK);
+	for (at = 0, r = CP_OK; r == CP_OK && at < len; at += step)
+		r = cp_nvd_stream_feed(ns, text + at, len - at < step ?
+		    len - at : step, why, why_size);
+	if (r == CP_OK)
+		r = cp_nvd_stream_end(ns, pg, why, why_size);
+	cp_nvd_stream_free(ns);
+	return r;
+}
+
+static void
+test_vuln_feed_nvd_stream_samples(void)
+{
+	static const char *const files[] = {
+		"nvd-cves-2.0-cveId-CVE-2021-26855.json",
+		"nvd-cve-record-CVE-2022-41741-nginx.json",	/* bare */
+		"nvd-cve-record-CVE-2024-7347-nginx-awaiting-analysis.json",
+	};
+	static const size_t steps[] = { 1, 3, 64, 65536 };
+	struct cp_nvd_page pg, want_pg;
+	char why[256], want[4096];
+	size_t f, k, len;
+
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char *buf = slurp(files[f], &len);
+		json_t *doc = load(files[f]);
+
+		/* What the whole-document parser sees. */
+		seen[0] = '\0';
+		CU_ASSERT_EQUAL(cp_vuln_parse_nvd(doc, on_cve_text, NULL,
+		    &want_pg, why, sizeof(why)), CP_OK);
+		snprintf(want, sizeof(want), "%s", seen);
+		CU_ASSERT(want[0] != '\0');
+		for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+			CU_ASSERT_EQUAL(stream(buf, len, steps[k], &pg, why,
+			    sizeof(why)), CP_OK);
+			CU_ASSERT_STRING_EQUAL(seen, want);
+			CU_ASSERT_EQUAL(pg.total, want_pg.total);
+			CU_ASSERT_EQUAL(pg.count, want_pg.count);
+		}
+		json_decref(doc);
+		free(buf);
+	}
+}
+
+#define REC(id) "{\"cve\": {\"id\": \"" id "\", \"x\": \"}]{[\\\"\", " \
+	"\"vulnerabilities\": [1, {\"a\": \"]\"}]}}"
+
+static void
+test_vuln_feed_nvd_stream_shapes(void)
+{
+	struct cp_nvd_page pg;
+	char why[256];
+	/* Brackets and quotes inside strings, the name as a value and
+	 * nested, whitespace everywhere. */
+	const char *ok = "{ \"format\" : \"vulnerabilities\", "
+	    "\"totalResults\": 3, \"startIndex\": 0,\n \"vulnerabilities\""
+	    " :\n [ " REC("CVE-2024-0001") " ,\n" REC("CVE-2024-0002") ","
+	    REC("CVE-2024-0003") "\n ] , \"timestamp\": \"t\" }\n";
+	/* An escaped member name is not recognised on the way: the whole
+	 * document is then parsed at the end, with the same records. */
+	const char *esc = "{\"vulnerabilit\\u0069es\": [" REC("CVE-2024-0004")
+	    "]}";
+
+	CU_ASSERT_EQUAL(stream(ok, strlen(ok), 5, &pg, why, sizeof(why)),
+	    CP_OK);
+	CU_ASSERT_STRING_EQUAL(seen, "CVE-2024-0001=-1.0 CVE-2024-0002=-1.0 "
+	    "CVE-2024-0003=-1.0 ");
+	CU_ASSERT_EQUAL(pg.total, 3);
+	CU_ASSERT_EQUAL(pg.count, 3);
+	CU_ASSERT_EQUAL(stream(esc, strlen(esc), 2, &pg, why, sizeof(why)),
+	    CP_OK);
+	CU_ASSERT_STRING_EQUAL(seen, "CVE-2024-0004=-1.0 ");
+	/* An empty array. */
+	CU_ASSERT_EQUAL(stream("{\"vulnerabilities\":[]}", 22, 1, &pg, why,
+	    sizeof(why)), CP_OK);
+	CU_ASSERT_EQUAL(pg.count, 0);
+}
+
+static void
+test_vuln_feed_nvd_stream_refuses(void)
+{
+	static const struct {
+		const char *doc, *why;
+		cp_err r;
+	} bad[] = {
+		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") " x "
+		    REC("CVE-2024-0002") "]}", "holds something other than "
+		    "objects (after record 1)", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") ", {\"cve",
+		    "ends inside \"vulnerabilities\" (after record 1)",
+		    CP_E_PARSE },
+		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") "], \"a\": }",
+		    "not JSON", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [{\"cv\": {}}]}",
+		    "vulnerabilities[0] has no \"cve\" object", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [{\"cve\": {\"id\": \"CVE-1\"}}]}",
+		    "no valid CVE id", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [{\"cve\": {\"id\": [}}]}",
+		    "not JSON", CP_E_PARSE },
+		{ "[1, 2]", "an NVD document is a JSON object", CP_E_PARSE },
+		{ "", "not JSON", CP_E_PARSE },
+	};
+	struct cp_nvd_page pg;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(stream(bad[i].doc, strlen(bad[i].doc), 7, &pg,
+		    why, sizeof(why)), bad[i].r);
+		if (strstr(why, bad[i].why) == NULL)
+			fprintf(stderr, "case %zu: '%s' lacks '%s'\n", i, why,
+			    bad[i].why);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, bad[i].why));
+	}
+	/* The records before an error were handed over (the importer's
+	 * transaction is what undoes them). */
+	CU_ASSERT_EQUAL(stream(bad[0].doc, strlen(bad[0].doc), 4096, &pg, why,
+	    sizeof(why)), CP_E_PARSE);
+	CU_ASSERT_STRING_EQUAL(seen, "CVE-2024-0001=-1.0 ");
+}
+
+/* One record over CP_VULN_FEED_MAX_RECORD, and an envelope over
+ * CP_VULN_FEED_MAX_REST: refused without holding more. */
+static void
+test_vuln_feed_nvd_stream_limits(void)
+{
+	static char chunk[65536];
+	struct cp_nvd_stream *ns = NULL;
+	char why[256] = "";
+	const char *head = "{\"vulnerabilities\": [{\"cve\": {\"x\": \"";
+	size_t fed = 0;
+	cp_err r;
+
+	memset(chunk, 'a', sizeof(chunk));
+	CU_ASSERT_EQUAL_FATAL(cp_nvd_stream_new(on_cve_text, NULL, &ns),
+	    CP_OK);
+	r = cp_nvd_stream_feed(ns, head, strlen(head), why, sizeof(why));
+	while (r == CP_OK && fed < 2u * CP_VULN_FEED_MAX_RECORD) {
+		r = cp_nvd_stream_feed(ns, chunk, sizeof(chunk), why,
+		    sizeof(why));
+		fed += sizeof(chunk);
+	}
+	CU_ASSERT_EQUAL(r, CP_E_LIMIT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "vulnerabilities[0] is larger "
+	    "than"));
+	CU_ASSERT(fed <= CP_VULN_FEED_MAX_RECORD + sizeof(chunk));
+	/* It stays failed. */
+	CU_ASSERT_EQUAL(cp_nvd_stream_feed(ns, "]}", 2, why, sizeof(why)),
+	    CP_E_LIMIT);
+	cp_nvd_stream_free(ns);
+
+	CU_ASSERT_EQUAL_FATAL(cp_nvd_stream_new(on_cve_text, NULL, &ns),
+	    CP_OK);
+	r = cp_nvd_stream_feed(ns, "{\"x\": \"", 7, why, sizeof(why));
+	for (fed = 0; r == CP_OK && fed < 2u * CP_VULN_FEED_MAX_REST;
+	    fed += sizeof(chunk))
+		r = cp_nvd_stream_feed(ns, chunk, sizeof(chunk), why,
+		    sizeof(why));
+	CU_ASSERT_EQUAL(r, CP_E_LIMIT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "outside its \"vulnerabilities\""));
+	cp_nvd_stream_free(ns);
+}
+
 static struct cp_epss last_epss;
 static int n_epss;
 
@@ -252,6 +443,10 @@ main(void)
 	static const struct cp_test tests[] = {
 		{ "nvd primary score", test_vuln_feed_nvd_primary_score },
 		{ "nvd refuses", test_vuln_feed_nvd_refuses },
+		{ "nvd stream samples", test_vuln_feed_nvd_stream_samples },
+		{ "nvd stream shapes", test_vuln_feed_nvd_stream_shapes },
+		{ "nvd stream refuses", test_vuln_feed_nvd_stream_refuses },
+		{ "nvd stream limits", test_vuln_feed_nvd_stream_limits },
 		{ "epss", test_vuln_feed_epss },
 		{ "kev", test_vuln_feed_kev },
 		{ "jvn", test_vuln_feed_jvn },
