@@ -158,6 +158,22 @@ find_root(struct demo *d)
 	if (!is_file(probe))
 		return demo_fail(d, "the demo's fake cloud is missing: %s",
 		    "デモ用の疑似クラウドがありません: %s", probe);
+	if (cfg != NULL && cfg->from_build_tree)
+		snprintf(probe, sizeof(probe), "%s/fakevuln.py", d->root);
+	else
+		snprintf(probe, sizeof(probe), "%s/vuln/fixtures/"
+		    "kev-catalog.json", d->root);
+	if (!is_file(probe))
+		return demo_fail(d, "the demo's fake intelligence server is "
+		    "missing: %s", "デモ用の疑似脆弱性情報サーバーがありません: "
+		    "%s", probe);
+	if (!(cfg != NULL && cfg->from_build_tree)) {
+		snprintf(probe, sizeof(probe), "%s/vuln/fakevuln.py", d->root);
+		if (!is_file(probe))
+			return demo_fail(d, "the demo's fake intelligence "
+			    "server is missing: %s", "デモ用の疑似脆弱性情報"
+			    "サーバーがありません: %s", probe);
+	}
 	snprintf(probe, sizeof(probe), "%s/demo_sinks.py", d->root);
 	if (!is_file(probe))
 		return demo_fail(d, "the demo's receivers are missing: %s",

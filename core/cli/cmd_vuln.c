@@ -339,12 +339,23 @@ do_refresh(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		r = cp_vuln_lookup(v, cpe, 0, &res);
-		if (r != CP_OK) {
-			/* A name the scanner wrote that does not parse. */
-			fprintf(stderr, "%s: %s: %s\n", cli->prog, cpe,
+		if (r == CP_E_INVALID) {
+			/* A name the scanner wrote that does not parse (the
+			 * message names it): the others still count. */
+			fprintf(stderr, "%s: %s\n", cli->prog,
 			    cp_vuln_errmsg(v));
 			failed++;
+			skipped++;
+			if (cli->json)
+				json_array_append_new(doc, json_pack("{s:s, "
+				    "s:b, s:s}", "cpe", cpe, "refreshed", 0,
+				    "error", cp_vuln_errmsg(v)));
 			continue;
+		}
+		if (r != CP_OK) {
+			/* The store or memory: nothing further would work. */
+			rc = cli_error(cli, "%s: %s", cpe, cp_vuln_errmsg(v));
+			goto out;
 		}
 		for (k = 0; k < res->n_warnings; k++)
 			fprintf(stderr, "%s: %s: %s%s\n", cli->prog, cpe,

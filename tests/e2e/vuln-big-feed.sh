@@ -17,7 +17,8 @@ language = en
 online = no
 INI
 export CLOUDPATROL_CONFIG="$T/cp.ini"
-# gen N OUT [BROKEN]: the feed, its records named CVE-2099-NNNNNNN.
+# gen N OUT [BROKEN]: the feed, its records named CVE-2099-NNNNNNN
+# (CVE-2098-... when broken, so that any kept record would show).
 gen() {
 	"$PY" - "$CP_TOP_SRCDIR/tests/fixtures/asm/nvd-cve-record-CVE-2022-41741-nginx.json" "$@" <<'PY'
 import gzip, json, sys
@@ -29,7 +30,7 @@ with gzip.open(out, "wt", compresslevel=1, encoding="utf-8") as f:
             '"format": "NVD_CVE", "version": "2.0", "vulnerabilities": [\n'
             % (n, n))
     for k in range(n):
-        rec["id"] = "CVE-2099-%07d" % k
+        rec["id"] = "CVE-%d-%07d" % (2098 if broken else 2099, k)
         if broken and k == n - 1:
             f.write(',{"cve": {"id": ')
             break
@@ -47,7 +48,7 @@ run 0 "$CP" --json vuln status
 "$PY" -c 'import json, sys
 print(json.load(open(sys.argv[1]))["nvd"]["records"])' "$T/out" >"$T/n"
 same "$(cat "$T/n")" 12000
-# Broken at the end: nothing of it is kept.
+# Broken at the end: none of its 11,999 complete records is kept.
 gen 12000 "$T/broken.json.gz" broken
 run 1 prlimit --as=$((128 * 1024 * 1024)) "$CP" vuln import nvd "$T/broken.json.gz"
 has "$T/err" "ends inside \"vulnerabilities\" (after record 11999); the cache is unchanged"

@@ -68,6 +68,17 @@ fail(cp_vuln *v, cp_err r, const char *fmt, ...)
 	return r;
 }
 
+/* Every failure says something: what the step that failed did not name
+ * (memory, the store) is named here. */
+static cp_err
+said(cp_vuln *v, cp_err r)
+{
+	if (r != CP_OK && v->errmsg[0] == '\0')
+		fail(v, r, "%s", r == CP_E_STORE ? cp_store_errmsg(v->st) :
+		    cp_strerror(r));
+	return r;
+}
+
 static time_t
 now_of(cp_vuln *v)
 {
@@ -635,8 +646,8 @@ read_feed(cp_vuln *v, const char *path, char **out, size_t *len)
 		if (got < 0) {
 			int e;
 
-			r = fail(v, CP_E_PARSE, "%s: %s", path,
-			    gzerror(gz, &e));
+			/* zlib's message starts with the file name. */
+			r = fail(v, CP_E_PARSE, "%s", gzerror(gz, &e));
 			break;
 		}
 		if (got == 0)
@@ -696,8 +707,9 @@ import_nvd(cp_vuln *v, const char *path, size_t *items)
 	if (r == CP_OK && got < 0) {
 		int e;
 
-		snprintf(why, sizeof(why), "%s", gzerror(gz, &e));
-		r = CP_E_PARSE;
+		/* zlib's message starts with the file name. */
+		r = fail(v, CP_E_PARSE, "%s; the cache is unchanged",
+		    gzerror(gz, &e));
 	}
 	if (r == CP_OK)
 		r = cp_nvd_stream_end(ns, &page, why, sizeof(why));
@@ -723,9 +735,8 @@ out:
 	return r;
 }
 
-cp_err
-cp_vuln_import(cp_vuln *v, enum cp_vuln_source src, const char *path,
-    size_t *items)
+static cp_err
+import(cp_vuln *v, enum cp_vuln_source src, const char *path, size_t *items)
 {
 	struct writer w;
 	char *body = NULL, why[512] = "", detail[64] = "";
@@ -1425,8 +1436,8 @@ cp_vuln_versionless(const char *cpe)
 	    strcmp(c.f[CP_CPE_VERSION], "*") == 0;
 }
 
-cp_err
-cp_vuln_lookup(cp_vuln *v, const char *cpe, unsigned flags,
+static cp_err
+lookup(cp_vuln *v, const char *cpe, unsigned flags,
     struct cp_vuln_result **out)
 {
 	struct cp_vuln_result *res;
@@ -1624,4 +1635,20 @@ cp_vuln_status(cp_vuln *v, json_t **out)
 	}
 	*out = o;
 	return CP_OK;
+}
+
+cp_err
+cp_vuln_import(cp_vuln *v, enum cp_vuln_source src, const char *path,
+    size_t *items)
+{
+	v->errmsg[0] = '\0';
+	return said(v, import(v, src, path, items));
+}
+
+cp_err
+cp_vuln_lookup(cp_vuln *v, const char *cpe, unsigned flags,
+    struct cp_vuln_result **out)
+{
+	v->errmsg[0] = '\0';
+	return said(v, lookup(v, cpe, flags, out));
 }

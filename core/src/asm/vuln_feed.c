@@ -278,6 +278,8 @@ struct cp_nvd_stream {
 	int depth;
 	int in_str, esc;
 	int in_array;		/* inside the vulnerabilities array */
+	int want_item;		/* there: an object must come next */
+	int had_item;		/* there: "," may come next */
 	int in_item;		/* gathering one of its objects */
 	int array_done;
 	char name[24];		/* the string being read at depth 1 */
@@ -344,11 +346,15 @@ stream_string(struct cp_nvd_stream *s, char c)
 {
 	if (!s->in_str)
 		return 0;
-	if (s->esc)
+	if (s->esc) {
 		s->esc = 0;
-	else if (c == '\\')
+	} else if (c == '\\') {
 		s->esc = 1;
-	else if (c == '"')
+		/* An escaped member name is never taken for the one we look
+		 * for: the parse of the rest at the end reads it right. */
+		if (s->depth == 1)
+			s->name_long = 1;
+	} else if (c == '"')
 		s->in_str = 0;
 	if (s->depth == 1 && s->in_str && !s->esc && c != '\\') {
 		if (s->name_len + 1 < sizeof(s->name))
@@ -406,20 +412,27 @@ cp_nvd_stream_feed(struct cp_nvd_stream *s, const char *buf, size_t n,
 		if (stream_string(s, c))
 			continue;
 		if (s->in_array) {
-			/* Between the objects: only separators. */
-			if (c == '{') {
+			/* Between the objects: "," after one, "]" at the
+			 * end, white space. */
+			if (c == '{' && !s->had_item) {
 				r = cp_buf_append(&s->rest, buf + from,
 				    i - from);
 				from = i;
 				s->in_item = 1;
+				s->had_item = 1;
+				s->want_item = 0;
 				s->depth++;
-			} else if (c == ']') {
+			} else if (c == ']' && !s->want_item) {
 				s->in_array = 0;
 				s->array_done = 1;
 				s->depth--;
 				from = i;	/* the "]" goes to rest */
-			} else if (c == ',' || c == ' ' || c == '\t' ||
-			    c == '\n' || c == '\r') {
+			} else if (c == ',' && s->had_item) {
+				s->had_item = 0;
+				s->want_item = 1;
+				from = i + 1;
+			} else if (c == ' ' || c == '\t' || c == '\n' ||
+			    c == '\r') {
 				from = i + 1;
 			} else {
 				cp_snprintf(why, why_size, "\"vulnerabilities"
@@ -480,7 +493,7 @@ cp_nvd_stream_end(struct cp_nvd_stream *s, struct cp_nvd_page *page,
 	page->count = 0;
 	if (s->r != CP_OK)
 		return s->r;
-	if (s->in_item || s->in_array || s->in_str) {
+	if (s->in_item || s->in_array) {
 		cp_snprintf(why, why_size, "the document ends inside "
 		    "\"vulnerabilities\" (after record %zu)", s->items);
 		return CP_E_PARSE;
@@ -498,6 +511,14 @@ cp_nvd_stream_end(struct cp_nvd_stream *s, struct cp_nvd_page *page,
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		cp_snprintf(why, why_size, "an NVD document is a JSON object");
+		return CP_E_PARSE;
+	}
+	/* The array the walk took must be the one the parse sees. */
+	t = json_object_get(doc, "vulnerabilities");
+	if (!json_is_array(t) || json_array_size(t) != 0) {
+		json_decref(doc);
+		cp_snprintf(why, why_size, "more than one \"vulnerabilities\" "
+		    "member");
 		return CP_E_PARSE;
 	}
 	t = json_object_get(doc, "totalResults");

@@ -193,7 +193,9 @@ test_vuln_feed_nvd_stream_shapes(void)
 	    REC("CVE-2024-0003") "\n ] , \"timestamp\": \"t\" }\n";
 	/* An escaped member name is not recognised on the way: the whole
 	 * document is then parsed at the end, with the same records. */
-	const char *esc = "{\"vulnerabilit\\u0069es\": [" REC("CVE-2024-0004")
+	const char *esc;
+
+	esc = "{\"vulnerabilit\\u0069es\": [" REC("CVE-2024-0004")
 	    "]}";
 
 	CU_ASSERT_EQUAL(stream(ok, strlen(ok), 5, &pg, why, sizeof(why)),
@@ -205,6 +207,12 @@ test_vuln_feed_nvd_stream_shapes(void)
 	CU_ASSERT_EQUAL(stream(esc, strlen(esc), 2, &pg, why, sizeof(why)),
 	    CP_OK);
 	CU_ASSERT_STRING_EQUAL(seen, "CVE-2024-0004=-1.0 ");
+	/* A name with an escaped backslash is another member. */
+	esc = "{\"\\\\vulnerabilities\": [], \"vulnerabilities\": ["
+	    REC("CVE-2024-0005") "]}";
+	CU_ASSERT_EQUAL(stream(esc, strlen(esc), 1, &pg, why, sizeof(why)),
+	    CP_OK);
+	CU_ASSERT_STRING_EQUAL(seen, "CVE-2024-0005=-1.0 ");
 	/* An empty array. */
 	CU_ASSERT_EQUAL(stream("{\"vulnerabilities\":[]}", 22, 1, &pg, why,
 	    sizeof(why)), CP_OK);
@@ -221,6 +229,21 @@ test_vuln_feed_nvd_stream_refuses(void)
 		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") " x "
 		    REC("CVE-2024-0002") "]}", "holds something other than "
 		    "objects (after record 1)", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") ",, "
+		    REC("CVE-2024-0002") "]}", "holds something other than "
+		    "objects (after record 1)", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") " "
+		    REC("CVE-2024-0002") "]}", "holds something other than "
+		    "objects (after record 1)", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") ",]}",
+		    "holds something other than objects (after record 1)",
+		    CP_E_PARSE },
+		{ "{\"vulnerabilities\": [,]}", "holds something other than "
+		    "objects (after record 0)", CP_E_PARSE },
+		{ "{\"vulnerabilities\": [], \"timestamp\": \"2026",
+		    "not JSON", CP_E_PARSE },
+		{ "{\"cve\": {\"id\": \"CVE-2024-0001\", \"descr", "not JSON",
+		    CP_E_PARSE },
 		{ "{\"vulnerabilities\": [" REC("CVE-2024-0001") ", {\"cve",
 		    "ends inside \"vulnerabilities\" (after record 1)",
 		    CP_E_PARSE },
