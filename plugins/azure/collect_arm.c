@@ -3,9 +3,10 @@
  * Resource Manager.  Each lists one kind of resource across the whole
  * subscription (every nextLink followed) and writes every object as ARM
  * returned it; some write the parts too (an NSG's rules, a virtual
- * network's subnets, a SQL server's firewall rules).  A collector that
- * fails records one error naming the tenant, the subscription and the
- * API, and the next one runs.  README.md is the contract.
+ * network's subnets, a SQL server's firewall rules, a storage account's
+ * blob containers).  A collector that fails records one error naming the
+ * tenant, the subscription and the API, and the next one runs.
+ * README.md is the contract.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,10 @@
 #include "azure.h"
 
 #define AZ_NET_API "2023-09-01"
+#define AZ_STORAGE_API "2023-01-01"
+/* The blob containers are listed per storage account; after this many
+ * accounts failed, the rest are not asked (one more error says so). */
+#define AZ_CONTAINER_FAILURES_MAX 16
 
 struct emit_ctx {
 	struct az_collect *k;
@@ -24,6 +29,8 @@ struct emit_ctx {
 	int (*more)(struct emit_ctx *e, json_t *item, const char *region);
 	json_t *vms;			/* virtual machines by id */
 	int failed;			/* a part failed (recorded) */
+	const char *part_region;	/* region of the parts being listed */
+	unsigned part_failures;		/* accounts whose containers failed */
 };
 
 /* id, name and location of an ARM object; 0 when it has no usable id. */
@@ -116,6 +123,67 @@ sql_rules(struct emit_ctx *e, json_t *server, const char *region)
 }
 
 static cp_err
+container_item(void *ud, json_t *item)
+{
+	struct emit_ctx *e = ud;
+	const char *id, *name, *ignored;
+
+	if (az_stopping(e->k))
+		return CP_E_CANCELLED;
+	if (!arm_names(item, &id, &name, &ignored))
+		return CP_OK;
+	return az_emit(e->k, "azure/blob-container", id, name, e->part_region,
+	    item);
+}
+
+/*
+ * The blob containers of one storage account, collector blob-containers
+ * (their own: a failure here must not leave the policies on the accounts
+ * themselves undecided).  A failed account is recorded by name and the
+ * next account is asked; after AZ_CONTAINER_FAILURES_MAX failures (the
+ * API refused everywhere, a throttling storm) the rest are skipped.  A
+ * FileStorage account has no blob service: it is not asked (ARM would
+ * refuse, and AZ-E004 would stay undecided for nothing).
+ */
+static int
+blob_containers(struct emit_ctx *e, json_t *account, const char *region)
+{
+	static const char api[] =
+	    "Microsoft.Storage/storageAccounts/blobServices/containers";
+	const char *id = az_str(account, "id");
+	const char *name = az_str(account, "name");
+	struct az_error err;
+	char path[1200], what[300];
+	cp_err r;
+
+	if (e->part_failures >= AZ_CONTAINER_FAILURES_MAX ||
+	    (az_str(account, "kind") != NULL &&
+	    strcmp(az_str(account, "kind"), "FileStorage") == 0))
+		return !az_stopping(e->k);
+	e->part_region = region;
+	if (!az_arm_id_ok(id)) {
+		az_error_set(&err, "the account id is not one we put in a URL");
+		r = CP_E_INVALID;
+	} else {
+		snprintf(path, sizeof(path), "%s/blobServices/default/"
+		    "containers?api-version=" AZ_STORAGE_API, id);
+		r = az_list(e->c, AZ_ARM, path, container_item, e, &err);
+	}
+	if (r == CP_OK || az_stopping(e->k))
+		return !az_stopping(e->k);
+	snprintf(what, sizeof(what), "%s (storage account %.128s)", api,
+	    name != NULL ? name : "?");
+	az_collector_failed(e->k, "blob-containers", what, r, &err);
+	if (++e->part_failures == AZ_CONTAINER_FAILURES_MAX) {
+		az_error_set(&err, "%d storage accounts failed; the containers "
+		    "of the others are not listed", AZ_CONTAINER_FAILURES_MAX);
+		az_collector_failed(e->k, "blob-containers", api, CP_E_LIMIT,
+		    &err);
+	}
+	return !az_stopping(e->k);
+}
+
+static cp_err
 emit_item(void *ud, json_t *item)
 {
 	struct emit_ctx *e = ud;
@@ -141,30 +209,40 @@ struct arm_list {
 	const char *provider;		/* "Microsoft.Network/..." */
 	const char *api_version;
 	int (*more)(struct emit_ctx *e, json_t *item, const char *region);
+	/* The collector of what more() lists when it is not this one's, and
+	 * its API: when the list fails, those parts are incomplete too. */
+	const char *parts, *parts_api;
 };
 
 static const struct arm_list arm_lists[] = {
 	{ "network-security-groups", "azure/network-security-group",
 	    "Microsoft.Network/networkSecurityGroups", AZ_NET_API,
-	    nsg_rules },
+	    nsg_rules, NULL, NULL },
 	{ "network-interfaces", "azure/network-interface",
-	    "Microsoft.Network/networkInterfaces", AZ_NET_API, NULL },
+	    "Microsoft.Network/networkInterfaces", AZ_NET_API, NULL,
+	    NULL, NULL },
 	{ "public-ips", "azure/public-ip",
-	    "Microsoft.Network/publicIPAddresses", AZ_NET_API, NULL },
+	    "Microsoft.Network/publicIPAddresses", AZ_NET_API, NULL,
+	    NULL, NULL },
 	{ "load-balancers", "azure/load-balancer",
-	    "Microsoft.Network/loadBalancers", AZ_NET_API, NULL },
+	    "Microsoft.Network/loadBalancers", AZ_NET_API, NULL, NULL, NULL },
 	{ "application-gateways", "azure/application-gateway",
-	    "Microsoft.Network/applicationGateways", AZ_NET_API, NULL },
+	    "Microsoft.Network/applicationGateways", AZ_NET_API, NULL,
+	    NULL, NULL },
 	{ "virtual-networks", "azure/virtual-network",
-	    "Microsoft.Network/virtualNetworks", AZ_NET_API, vnet_subnets },
+	    "Microsoft.Network/virtualNetworks", AZ_NET_API, vnet_subnets,
+	    NULL, NULL },
 	{ "storage-accounts", "azure/storage-account",
-	    "Microsoft.Storage/storageAccounts", "2023-01-01", NULL },
+	    "Microsoft.Storage/storageAccounts", AZ_STORAGE_API,
+	    blob_containers, "blob-containers",
+	    "Microsoft.Storage/storageAccounts/blobServices/containers" },
 	{ "sql-servers", "azure/sql-server", "Microsoft.Sql/servers",
-	    "2021-11-01", sql_rules },
+	    "2021-11-01", sql_rules, NULL, NULL },
 	{ "key-vaults", "azure/key-vault", "Microsoft.KeyVault/vaults",
-	    "2023-07-01", NULL },
+	    "2023-07-01", NULL, NULL, NULL },
 	{ "role-assignments", "azure/role-assignment",
-	    "Microsoft.Authorization/roleAssignments", "2022-04-01", NULL },
+	    "Microsoft.Authorization/roleAssignments", "2022-04-01", NULL,
+	    NULL, NULL },
 };
 
 static void
@@ -185,8 +263,15 @@ run_list(struct az_collect *k, struct az_client *c,
 	snprintf(path, sizeof(path), "/subscriptions/%s/providers/%s?"
 	    "api-version=%s", k->sub, l->provider, l->api_version);
 	r = az_list(c, AZ_ARM, path, emit_item, &e, &err);
-	if (r != CP_OK && !e.failed && !az_stopping(k))
+	if (r == CP_OK || az_stopping(k))
+		return;
+	if (!e.failed)
 		az_collector_failed(k, l->collector, l->provider, r, &err);
+	if (l->parts != NULL) {
+		az_error_set(&err, "not listed for every account: %s failed",
+		    l->provider);
+		az_collector_failed(k, l->parts, l->parts_api, r, &err);
+	}
 }
 
 /* ------------------------------------------------------------ VMs */

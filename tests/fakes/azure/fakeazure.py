@@ -64,6 +64,8 @@ SUBSCRIPTION_VERSIONS = ("2020-01-01", "2022-12-01")
 RESOURCES_VERSIONS = ("2021-04-01", "2022-09-01")
 PERMISSIONS_VERSIONS = ("2015-07-01", "2022-04-01")
 FIREWALL_VERSIONS = ("2021-11-01", "2023-08-01")
+STORAGE_VERSIONS = ARM_LISTS[
+    "/providers/Microsoft.Storage/storageAccounts"][1]
 NETWORK_VERSIONS = ARM_LISTS[
     "/providers/Microsoft.Network/networkSecurityGroups"][1]
 COMPUTE_VERSIONS = ARM_LISTS[
@@ -202,6 +204,26 @@ class Estate:
                 if name:
                     with open(os.path.join(self.directory, name), "rb") as f:
                         self.certs[app["appId"]] = f.read()
+
+    def merge_properties(self, rid, props):
+        """Merges props into the properties of the estate object whose id
+        is rid (ARM ids compare without case): a resource of a
+        subscription, or an element of one of its fake: lists (a
+        container, a firewall rule).  Whether it was found; hold
+        self.lock."""
+        rid = rid.lower()
+        for sub in self.subs:
+            for items in sub.get("resources", {}).values():
+                for o in items:
+                    parts = [o] + [p for k, v in o.items()
+                                   if k.startswith("fake:") and
+                                   isinstance(v, list) for p in v]
+                    for p in parts:
+                        if isinstance(p, dict) and \
+                                str(p.get("id", "")).lower() == rid:
+                            p.setdefault("properties", {}).update(props)
+                            return True
+        return False
 
     def app(self, client_id):
         for a in self.tenant["applications"]:
@@ -392,11 +414,12 @@ class Fake:
             raise arm_error(400, "InvalidSkipToken",
                             "The skip token is not valid.")
         size = self.page_size
-        if "$top" in qs:
-            try:
-                size = max(1, min(size, int(qs["$top"])))
-            except ValueError:
-                pass
+        for top in ("$top", "$maxpagesize"):
+            if top in qs:
+                try:
+                    size = max(1, min(size, int(qs[top])))
+                except ValueError:
+                    pass
         out = {"value": items[start:start + size]}
         if start + size < len(items):
             q = dict(qs)
@@ -513,6 +536,26 @@ class Fake:
                             f"The Resource 'Microsoft.Sql/servers/"
                             f"{m.group(2)}' under resource group "
                             f"'{m.group(1)}' was not found.")
+        m = re.match(r"^/resourceGroups/([^/]+)/providers/Microsoft\.Storage/"
+                     r"storageAccounts/([^/]+)/blobServices/default/"
+                     r"containers$", rest)
+        if m:
+            self.api_version(qs, STORAGE_VERSIONS,
+                             "storageAccounts/blobServices/containers")
+            for a in sub.get("resources", {}).get("storageAccounts", []):
+                if a["name"] == m.group(2) and \
+                        f"/resourceGroups/{m.group(1)}/".lower() in \
+                        a["id"].lower():
+                    if a.get("kind") == "FileStorage":
+                        raise arm_error(400, "FeatureNotSupportedForAccount",
+                                        "Blob is not supported for the "
+                                        "account.")
+                    return self.page(a.get("fake:containers", []), qs,
+                                     base_url, path, "nextLink")
+            raise arm_error(404, "ResourceNotFound",
+                            f"The Resource 'Microsoft.Storage/"
+                            f"storageAccounts/{m.group(2)}' under resource "
+                            f"group '{m.group(1)}' was not found.")
         raise arm_error(404, "InvalidResourceType",
                         f"The resource path '{rest}' is not known.")
 
@@ -998,6 +1041,15 @@ def make_handler(fake):
                     with fake.estate.lock:
                         fake.estate.subs.append(data)
                     self.send(200, {"ok": True})
+                elif path == "/__estate/resource" and m == "POST":
+                    with fake.estate.lock:
+                        found = fake.estate.merge_properties(
+                            data["id"], data["properties"])
+                    if found:
+                        self.send(200, {"ok": True})
+                    else:
+                        self.send(404, {"error": "no resource " +
+                                        data["id"]})
                 elif path.startswith("/__estate/subscriptions/") and \
                         m == "DELETE":
                     sid = path.rsplit("/", 1)[-1]

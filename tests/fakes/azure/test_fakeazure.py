@@ -342,6 +342,42 @@ class FakeTest(unittest.TestCase):
         self.assertEqual(body["value"][0]["properties"]["endIpAddress"],
                          "255.255.255.255")
 
+    def test_blob_containers(self):
+        acc = f"/subscriptions/{PROD}/resourceGroups/rg-prod/providers/" \
+            "Microsoft.Storage/storageAccounts/stcpdemopublic"
+        p = acc + "/blobServices/default/containers?api-version=2023-01-01"
+        st, body, _ = self.get(p)
+        self.assertEqual(st, 200)
+        self.assertEqual(len(body["value"]), 2)
+        self.assertIn("$skiptoken=2", body["nextLink"])
+        self.assertNotIn("fake:containers", json.dumps(body))
+        c = body["value"][0]
+        self.assertEqual((c["name"], c["properties"]["publicAccess"]),
+                         ("site-assets", "Blob"))
+        self.assertEqual(c["id"],
+                         acc + "/blobServices/default/containers/site-assets")
+        st, body, _ = self.get(p + "&$maxpagesize=1")
+        self.assertEqual(len(body["value"]), 1)
+        st, body, _ = self.get(p.replace("2023-01-01", "2019-01-01"))
+        self.assertEqual((st, body["error"]["code"]),
+                         (400, "NoRegisteredProviderFound"))
+        st, body, _ = self.get(p.replace("stcpdemopublic", "stnone"))
+        self.assertEqual((st, body["error"]["code"]),
+                         (404, "ResourceNotFound"))
+        # The control endpoint changes one container's properties.
+        cid = acc + "/blobServices/default/containers/site-assets"
+        st, _, _ = self.call("POST", "/__estate/resource", {
+            "id": cid.upper(), "properties": {"publicAccess": "None"}})
+        self.assertEqual(st, 200)
+        st, body, _ = self.get(p)
+        self.assertEqual(body["value"][0]["properties"]["publicAccess"],
+                         "None")
+        self.assertEqual(body["value"][0]["properties"]["leaseState"],
+                         "Available")
+        st, _, _ = self.call("POST", "/__estate/resource", {
+            "id": cid + "x", "properties": {}})
+        self.assertEqual(st, 404)
+
     def test_unknown_subscription(self):
         st, body, _ = self.get("/subscriptions/00000000-0000-0000-0000-"
                                "000000000000?api-version=2022-12-01")

@@ -4,10 +4,11 @@
 # secret and with a certificate (Reader and Contributor told apart, units
 # off until switched on), a wrong secret, inspect and the snapshot it
 # leaves (every page, the tenant's Entra data and sign-ins in both
-# subscriptions, the month-to-date cost),
-# faults (a 429 storm, a 403 on one provider, an expired token, Graph
-# without a premium licence) and env sync when a subscription comes and
-# goes.
+# subscriptions, the month-to-date cost, the blob containers of every
+# storage account),
+# faults (a 429 storm, a 403 on one provider or on one storage account's
+# containers, an expired token, Graph without a premium licence) and env
+# sync when a subscription comes and goes.
 set -eu
 . "$CP_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$CP_TOP_SRCDIR/tests/fakes/azure/fake.sh"
@@ -109,6 +110,10 @@ same "$(count public-ip "$PROD")" 3
 same "$(count virtual-machine "$PROD")" 3
 same "$(count subnet "$PROD")" 3
 same "$(count storage-account "$PROD")" 3
+same "$(count blob-container "$PROD")" 6
+same "$(count blob-container "$DEV")" 2
+same "$(snap "SELECT group_concat(name || ':' || region || ':' || json_extract(json, '\$.properties.publicAccess'), ' ') FROM (SELECT * FROM resources WHERE type = 'azure/blob-container' AND id LIKE '%/stcpdemopublic/%' ORDER BY name)" "$PROD")" \
+	"app-logs:japaneast:None partner-exports:japaneast:Container site-assets:japaneast:Blob"
 same "$(count sql-firewall-rule "$PROD")" 3
 same "$(count key-vault "$PROD")" 2
 same "$(count role-assignment "$PROD")" 2
@@ -140,6 +145,9 @@ print(sum(1 for r in json.load(sys.stdin) if r["path"] == "/v1.0/auditLogs/signI
           and "$skiptoken" not in r["query"]))')" 1
 same "$(azctl GET /__requests | "$PY" -c 'import json, sys
 print(sum(1 for r in json.load(sys.stdin) if r["path"] == "/v1.0/directoryRoles"))')" 1
+# stcpdemopublic's three containers come in two pages.
+same "$(azctl GET /__requests | "$PY" -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if r["path"].endswith("/stcpdemopublic/blobServices/default/containers")))')" 2
 
 # --- The certificate credential. ---------------------------------------
 setup withcert
@@ -153,8 +161,9 @@ setup faults
 run 0 "$CP" env add azure demo --tenant-id "$TENANT" --client-id "$APP" \
 	--client-secret-file "$T/secret"
 run 0 "$CP" unit inspect demo "$PROD" on
-# Throttled calls (Retry-After 0) complete; SQL and Cost Management
-# refused alone, each its own collector error; a token
+# Throttled calls (Retry-After 0) complete; SQL, Cost Management and the
+# containers of one storage account refused alone, each its own
+# collector error (the other accounts' containers are read); a token
 # that dies half-way is replaced; a tenant without the licence for
 # sign-in activity still gives its users.
 azctl POST /__fault '{"kind": "throttle", "match": "networkInterfaces", "count": 4}' >/dev/null
@@ -162,10 +171,14 @@ azctl POST /__fault '{"kind": "throttle", "match": "/users", "count": 3}' >/dev/
 azctl POST /__fault '{"kind": "forbidden", "match": "Microsoft.Sql", "count": -1}' >/dev/null
 azctl POST /__fault '{"kind": "expired-token", "match": "storageAccounts", "count": 1}' >/dev/null
 azctl POST /__fault '{"kind": "forbidden", "match": "CostManagement", "count": -1}' >/dev/null
+azctl POST /__fault '{"kind": "forbidden", "match": "stcpdemopublic/blobServices", "count": -1}' >/dev/null
+azctl POST /__fault '{"kind": "throttle", "match": "stcpdemolegacy/blobServices", "count": 3}' >/dev/null
 azctl POST /__estate/tenant '{"premium": false}' >/dev/null
 run 0 "$CP" inspect
 same "$(count network-interface)" 3
 same "$(count storage-account)" 3
+same "$(snap "SELECT group_concat(name, ' ') FROM (SELECT name FROM resources WHERE type = 'azure/blob-container' ORDER BY name)")" \
+	"backups data invoices"
 same "$(count sql-server)" 0
 same "$(count entra-user)" 8
 same "$(snap "SELECT json_extract(json, '\$.signInActivity') FROM resources WHERE type = 'azure/tenant'")" not-licensed
@@ -173,28 +186,43 @@ same "$(snap "SELECT count(*) FROM resources WHERE type = 'azure/entra-user' AND
 same "$(snap "SELECT json_extract(json, '\$.signInLogs') || ' ' || json_extract(json, '\$.signInLogsReason') FROM resources WHERE type = 'azure/tenant'")" \
 	"not-licensed Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 same "$(snap "SELECT count(*) FROM events")" 0
-same "$(snap "SELECT group_concat(collector) FROM collector_errors")" sql-servers,cost
+same "$(snap "SELECT group_concat(collector) FROM collector_errors")" blob-containers,sql-servers,cost
+has "$T/err" "tenant $TENANT subscription $PROD Microsoft.Storage/storageAccounts/blobServices/containers (storage account stcpdemopublic): AuthorizationFailed"
 has "$T/err" "subscription $PROD Microsoft.CostManagement/query: AuthorizationFailed"
 has "$T/err" "tenant $TENANT subscription $PROD Microsoft.Sql/servers: AuthorizationFailed"
 # Throttled beyond the retries: that collector fails, the rest completes.
 azctl POST /__reset >/dev/null
 azctl POST /__fault '{"kind": "throttle", "match": "loadBalancers", "count": -1}' >/dev/null
 azctl POST /__fault '{"kind": "malformed", "match": "applicationGateways", "count": 1}' >/dev/null
+# The storage accounts' list broken: their containers are incomplete too.
+azctl POST /__fault '{"kind": "malformed", "match": "Microsoft.Storage/storageAccounts?", "count": 1}' >/dev/null
 run 0 "$CP" inspect demo "$PROD"
 same "$(snap "SELECT group_concat(collector) FROM collector_errors")" \
-	load-balancers,application-gateways
+	load-balancers,application-gateways,storage-accounts,blob-containers
 same "$(count network-security-group)" 3
+same "$(count blob-container)" 0
 has "$T/err" "Microsoft.Network/loadBalancers: TooManyRequests"
+has "$T/err" "Microsoft.Storage/storageAccounts/blobServices/containers: not listed for every account: Microsoft.Storage/storageAccounts failed"
 
 # --- env sync: a subscription comes, another goes. -----------------------
 azctl POST /__reset >/dev/null
-azctl POST /__estate/subscriptions "{\"subscriptionId\": \"$NEW\", \"tenantId\": \"$TENANT\", \"displayName\": \"cp-demo-new\", \"principalRoles\": [{\"appId\": \"$APP\", \"role\": \"Reader\"}], \"resources\": {}}" >/dev/null
+# Its one storage account is a FileStorage one: no blob service, so its
+# containers are not asked for (ARM would refuse), and no error.
+FILES="{\"id\": \"/subscriptions/$NEW/resourceGroups/rg-new/providers/Microsoft.Storage/storageAccounts/stcpdemofiles\", \"name\": \"stcpdemofiles\", \"type\": \"Microsoft.Storage/storageAccounts\", \"kind\": \"FileStorage\", \"location\": \"japaneast\", \"properties\": {\"allowBlobPublicAccess\": false}}"
+azctl POST /__estate/subscriptions "{\"subscriptionId\": \"$NEW\", \"tenantId\": \"$TENANT\", \"displayName\": \"cp-demo-new\", \"principalRoles\": [{\"appId\": \"$APP\", \"role\": \"Reader\"}], \"resources\": {\"storageAccounts\": [$FILES]}}" >/dev/null
 azctl DELETE "/__estate/subscriptions/$DEV" >/dev/null
 run 0 "$CP" env sync demo
 has "$T/out" "demo: 2 unit(s), 1 removed"
 run 0 "$CP" unit list demo
 has "$T/out" "cp-demo-new"
 lacks "$T/out" "cp-demo-dev"
+run 0 "$CP" unit inspect demo "$NEW" on
+run 0 "$CP" inspect demo "$NEW"
+same "$(count storage-account "$NEW")" 1
+same "$(count blob-container "$NEW")" 0
+same "$(snap "SELECT count(*) FROM collector_errors" "$NEW")" 0
+same "$(azctl GET /__requests | "$PY" -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if "/blobServices/" in r["path"]))')" 0
 # A subscription gone since the last sync: named, and nothing collected.
 azctl DELETE "/__estate/subscriptions/$PROD" >/dev/null
 run 1 "$CP" inspect demo "$PROD"
