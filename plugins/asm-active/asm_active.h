@@ -19,6 +19,7 @@
 #define AA_BANNER_MAX 1024	/* bytes of a banner kept */
 #define AA_RESPONSE_MAX (64 * 1024)	/* bytes of an HTTP answer read */
 #define AA_TITLE_MAX 256	/* bytes of a title kept */
+#define AA_PATH_MAX 256		/* a redirect followed: its path */
 #define AA_OPEN_MAX (4u * 1024 * 1024)	/* open ports of one call */
 #define AA_IDENT_PER_HOST 256	/* open ports identified per host */
 

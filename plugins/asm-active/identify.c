@@ -278,14 +278,14 @@ title_of(const char *body, size_t n, char *out, size_t max)
 }
 
 /*
- * Asks "GET /" and reads the answer: headers and enough of the body for
+ * Asks "GET path" and reads the answer: headers and enough of the body for
  * its title, never more than AA_RESPONSE_MAX.  Returns the HTTP facts, or
  * NULL when the answer was not HTTP (*raw, *rawn: what came).
  */
 static json_t *
 http_ask(const struct aa_conf *cf, const struct aa_host *h, uint16_t port,
-    struct conn *c, const struct aa_cpe_table *cpe, json_t *cpes, char *buf,
-    size_t *got)
+    struct conn *c, const char *path, const struct aa_cpe_table *cpe,
+    json_t *cpes, char *buf, size_t *got)
 {
 	char req[1024], title[AA_TITLE_MAX];
 	const char *host = h->name[0] != '\0' ? h->name : h->addr;
@@ -296,18 +296,18 @@ http_ask(const struct aa_conf *cf, const struct aa_host *h, uint16_t port,
 	int status, trunc = 0;
 
 	if (strchr(host, ':') != NULL)
-		snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: [%s]:%u\r\n"
-		    "User-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-		    host, port, cf->user_agent);
+		snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: [%s]:%u"
+		    "\r\nUser-Agent: %s\r\nAccept: */*\r\nConnection: close"
+		    "\r\n\r\n", path, host, port, cf->user_agent);
 	else if ((c->ssl != NULL && port == 443) ||
 	    (c->ssl == NULL && port == 80))
-		snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\n"
+		snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 		    "User-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-		    host, cf->user_agent);
+		    path, host, cf->user_agent);
 	else
-		snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s:%u\r\n"
+		snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%u\r\n"
 		    "User-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-		    host, port, cf->user_agent);
+		    path, host, port, cf->user_agent);
 	*got = 0;
 	if (conn_write(c, req, strlen(req), deadline) != 0)
 		return NULL;
@@ -608,6 +608,98 @@ banner_facts(const struct aa_cpe_table *cpe, json_t *o, json_t *cpes,
 	}
 }
 
+/*
+ * The path of a redirect to the same place (scheme, host as asked, port),
+ * in out; 0, or -1 for anything else.  "/x", "http://host:port/x".
+ */
+static int
+same_origin(const char *loc, const struct aa_host *h, uint16_t port, int tls,
+    char *out, size_t n)
+{
+	const char *host = h->name[0] != '\0' ? h->name : h->addr;
+	const char *p = loc, *scheme = tls ? "https://" : "http://";
+	size_t hl = strlen(host), i;
+
+	if (p[0] != '/' || p[1] == '/') {
+		char auth[AA_NAME_MAX + 16];
+
+		if (strncasecmp(p, scheme, strlen(scheme)) != 0)
+			return -1;
+		p += strlen(scheme);
+		/* host, host:port ([v6]:port) */
+		if (strchr(host, ':') != NULL)
+			snprintf(auth, sizeof(auth), "[%s]", host);
+		else
+			snprintf(auth, sizeof(auth), "%s", host);
+		hl = strlen(auth);
+		if (strncasecmp(p, auth, hl) != 0)
+			return -1;
+		p += hl;
+		if (*p == ':') {
+			char *end;
+			unsigned long v = strtoul(p + 1, &end, 10);
+
+			if (end == p + 1 || v != port)
+				return -1;
+			p = end;
+		} else if (port != (tls ? 443 : 80)) {
+			return -1;
+		}
+		if (*p == '\0')
+			p = "/";
+		if (*p != '/')
+			return -1;
+	}
+	for (i = 0; p[i] != '\0'; i++)
+		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f)
+			return -1;
+	if (i >= n || strcmp(p, "/") == 0)
+		return -1;
+	memcpy(out, p, i + 1);
+	return 0;
+}
+
+/*
+ * An answer that redirects to another path of the same place (the web
+ * root of Exchange sends browsers to /owa/, whose answers carry
+ * X-OWA-Version) is followed once, on a new connection: what the second
+ * answer tells about the product is added to cpes, and its facts are kept
+ * as http.redirect.  Never to another host, port or scheme.
+ */
+static void
+follow(const struct aa_conf *cf, void *ssl_ctx, const struct aa_host *h,
+    uint16_t port, int tls, json_t *http, const struct aa_cpe_table *cpe,
+    json_t *cpes, char *buf)
+{
+	json_int_t status = json_integer_value(json_object_get(http,
+	    "status"));
+	const char *loc = json_string_value(json_object_get(http, "location"));
+	struct conn c = { -1, NULL };
+	char path[AA_PATH_MAX];
+	json_t *next = NULL;
+	size_t n;
+
+	if ((status != 301 && status != 302 && status != 303 &&
+	    status != 307 && status != 308) || loc == NULL ||
+	    same_origin(loc, h, port, tls, path, sizeof(path)) != 0)
+		return;
+	if (tls) {
+		if (tls_open(cf, ssl_ctx, h, port, &c) == 0)
+			next = http_ask(cf, h, port, &c, path, cpe, cpes, buf,
+			    &n);
+	} else {
+		c.fd = dial(h, port, cf->io_timeout_ms);
+		if (c.fd >= 0)
+			next = http_ask(cf, h, port, &c, path, cpe, cpes, buf,
+			    &n);
+	}
+	conn_close(&c);
+	if (next != NULL) {
+		json_object_set_new(next, "path", json_string(path));
+		json_object_set_new(http, "redirect", next);
+	}
+}
+
 json_t *
 aa_identify(const struct aa_conf *cf, void *ssl_ctx,
     const struct aa_cpe_table *cpe, const struct aa_host *h, uint16_t port)
@@ -635,10 +727,11 @@ aa_identify(const struct aa_conf *cf, void *ssl_ctx,
 		goto done;
 	}
 plain:
-	http = http_ask(cf, h, port, &c, cpe, cpes, buf, &n);
+	http = http_ask(cf, h, port, &c, "/", cpe, cpes, buf, &n);
 	conn_close(&c);
 	if (http != NULL && !wants_tls(buf, n)) {
 		json_object_set_new(o, "service", json_string("http"));
+		follow(cf, ssl_ctx, h, port, 0, http, cpe, cpes, buf);
 		json_object_set_new(o, "http", http);
 		goto done;
 	}
@@ -657,12 +750,13 @@ tls:
 		json_object_set_new(o, "service", json_string("tls"));
 		if (facts != NULL)
 			json_object_set_new(o, "tls", facts);
-		http = http_ask(cf, h, port, &c, cpe, cpes, buf, &n);
+		http = http_ask(cf, h, port, &c, "/", cpe, cpes, buf, &n);
+		conn_close(&c);
 		if (http != NULL) {
 			json_object_set_new(o, "service", json_string("https"));
+			follow(cf, ssl_ctx, h, port, 1, http, cpe, cpes, buf);
 			json_object_set_new(o, "http", http);
 		}
-		conn_close(&c);
 		goto done;
 	}
 	conn_close(&c);

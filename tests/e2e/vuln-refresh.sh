@@ -28,28 +28,49 @@ wait_file() {
     --quiet >"$T/fake.log" 2>&1 &
 FAKE=$!
 pids="$pids $FAKE"
-# Two web services: nginx 1.22.0, and Outlook on the web of Exchange 2019
-# CU8 (IIS, ASP.NET without a version).
-"$PY" - "$T/sports" >"$T/services.log" 2>&1 <<'PY' &
+# Three web services: nginx 1.22.0; Outlook on the web of Exchange 2019
+# CU8 (IIS, ASP.NET without a version), whose web root redirects to /owa/
+# where X-OWA-Version is sent; and a site redirecting to the Exchange's
+# port, a redirect to another place, which the scan must not follow.
+# Every request is logged as "PORT PATH" in $T/hits.
+"$PY" - "$T/sports" "$T/hits" >"$T/services.log" 2>&1 <<'PY' &
 import http.server, os, sys, threading
+lock = threading.Lock()
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def version_string(self): return self.server.hdr["Server"]
     def do_GET(self):
+        with lock, open(sys.argv[2], "a") as f:
+            f.write("%d %s\n" % (self.server.server_address[1], self.path))
+        hdr = dict(self.server.hdr)
+        status = 200
+        to = self.server.to.get(self.path)
+        if to is not None:
+            status = 302
+            hdr = {"Server": hdr["Server"], "Location": to(self.server)}
+        elif self.path == "/owa/" or "X-OWA-Version" not in hdr:
+            pass
+        else:
+            hdr.pop("X-OWA-Version")
         body = b"<html><head><title>t</title></head></html>"
-        self.send_response(200)
-        for k, v in self.server.hdr.items():
+        self.send_response(status)
+        for k, v in hdr.items():
             if k != "Server": self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-ports = []
-for hdr in ({"Server": "nginx/1.22.0"},
-            {"Server": "Microsoft-IIS/10.0", "X-Powered-By": "ASP.NET",
-             "X-OWA-Version": "15.2.792.3"}):
+ports, servers = [], []
+for hdr, to in (({"Server": "nginx/1.22.0"}, {}),
+                ({"Server": "Microsoft-IIS/10.0", "X-Powered-By": "ASP.NET",
+                  "X-OWA-Version": "15.2.792.3"},
+                 {"/": lambda s: "/owa/"}),
+                ({"Server": "Microsoft-IIS/10.0"},
+                 {"/": lambda s: "http://127.0.0.1:%d/owa/"
+                  % servers[1].server_address[1]})):
     s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    s.hdr = hdr
+    s.hdr, s.to = hdr, to
     threading.Thread(target=s.serve_forever, daemon=True).start()
+    servers.append(s)
     ports.append(str(s.server_address[1]))
 open(sys.argv[1] + ".tmp", "w").write(",".join(ports) + "\n")
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
@@ -110,6 +131,30 @@ same "$(ctl GET /__requests)" "[]"
 run 0 "$CP" asm target add 127.0.0.1
 run 0 "$CP" asm scan --active --ports "$PORTS" 127.0.0.1
 has "$T/out" "cpe:2.3:a:f5:nginx:1.22.0"
+# The Exchange's redirect was followed once, to its own /owa/; the other
+# site's redirect to the Exchange's port was not.
+OWA=$(echo "$PORTS" | cut -d, -f2)
+DECOY=$(echo "$PORTS" | cut -d, -f3)
+same "$(grep -c "^$OWA /owa/\$" "$T/hits")" 1
+same "$(grep -c "^$DECOY " "$T/hits")" 1
+run 0 "$CP" --json asm scan --active --ports "$OWA,$DECOY" 127.0.0.1
+"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+ports = [p for t in (d if isinstance(d, list) else [d])
+         for p in (t.get("ports") or [t])]
+for p in sorted(ports, key=lambda p: p.get("port", 0)):
+    h = p.get("http", {})
+    r = h.get("redirect", {})
+    print(p.get("port"), h.get("status"), r.get("path"), r.get("status"),
+          r.get("owa_version"))
+' "$T/out" >"$T/redirects" 2>&1 || :
+if [ "$OWA" -lt "$DECOY" ]; then
+	same "$(cat "$T/redirects")" "$OWA 302 /owa/ 200 15.2.792.3
+$DECOY 302 None None None"
+else
+	same "$(cat "$T/redirects")" "$DECOY 302 None None None
+$OWA 302 /owa/ 200 15.2.792.3"
+fi
 # Before the refresh the report says what is missing and how to get it.
 run 0 "$CP" report asm -o "$T/before.csv"
 has "$T/before.csv" "no vulnerability data cached for this product (cloudpatrol vuln refresh"
@@ -128,7 +173,7 @@ print(len([x for x in r if x["path"] == "/rest/json/cves/2.0"]))' \
 lacks "$T/requests" "asp.net"
 
 run 0 "$CP" report asm -o "$T/asm.csv"
-has "$T/out" "(4 row(s))"
+has "$T/out" "(5 row(s))"
 "$PY" - "$T/asm.csv" >"$T/check" <<'PY'
 import csv, sys
 with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
@@ -136,6 +181,7 @@ with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
 got = sorted((r["CVE"], r["CVSS"], r["Severity"], r["KEV"], r["JVN ID"],
               bool(r["EPSS"]), r["Note"]) for r in rows)
 want = sorted([
+    ("", "", "", "", "", False, "no known CVE in the cache"),
     ("", "", "", "", "", False, "no known CVE in the cache"),
     ("", "", "", "", "", False, "version not disclosed: CVEs not matched"),
     ("CVE-2021-26855", "9.8", "CRITICAL", "yes", "JVNDB-2021-026855", True,

@@ -120,8 +120,10 @@ def slack_handler(counter):
     return Handler
 
 
-def web_handler(headers, title):
-    """An HTTP server that answers every GET with headers and a page."""
+def web_handler(headers, title, home=None):
+    """An HTTP server that answers every GET with headers and a page; with
+    home, the web root redirects there (as Exchange's does to /owa/), and
+    X-OWA-Version is only sent from there."""
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -135,10 +137,14 @@ def web_handler(headers, title):
             body = ("<!DOCTYPE html><html><head><title>%s</title></head>"
                     "<body><h1>%s</h1></body></html>\n" % (title, title)
                     ).encode("utf-8")
-            self.send_response(200)
-            for k, v in headers.items():
-                if k != "Server":
-                    self.send_header(k, v)
+            if home is not None and self.path == "/":
+                self.send_response(302)
+                self.send_header("Location", home)
+            else:
+                self.send_response(200)
+                for k, v in headers.items():
+                    if k != "Server":
+                        self.send_header(k, v)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -165,10 +171,10 @@ def ssh_banner(sock, stop, banner):
 
 
 EXPOSED_WEB = [
-    ({"Server": "nginx/1.22.0"}, "Demo shop"),
-    ({"Server": "Apache/2.4.57 (Debian)"}, "Intranet"),
+    ({"Server": "nginx/1.22.0"}, "Demo shop", None),
+    ({"Server": "Apache/2.4.57 (Debian)"}, "Intranet", None),
     ({"Server": "Microsoft-IIS/10.0", "X-Powered-By": "ASP.NET",
-      "X-OWA-Version": "15.2.792.3"}, "Outlook"),
+      "X-OWA-Version": "15.2.792.3"}, "Outlook", "/owa/"),
 ]
 SSH_BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
 
@@ -195,9 +201,10 @@ def main():
 
     stop = threading.Event()
     exposed, servers = [], [httpd]
-    for headers, title in EXPOSED_WEB:
+    for headers, title, home in EXPOSED_WEB:
         web = http.server.ThreadingHTTPServer((HOST, 0),
-                                              web_handler(headers, title))
+                                              web_handler(headers, title,
+                                                          home))
         threading.Thread(target=web.serve_forever, daemon=True).start()
         servers.append(web)
         exposed.append(web.server_address[1])
