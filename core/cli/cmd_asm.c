@@ -31,28 +31,40 @@
 
 static const char asm_help_en[] =
     "Usage: cloudpatrol [-p PORTAL] asm target add TARGET...\n"
-    "       cloudpatrol [-p PORTAL] asm target list\n"
+    "       cloudpatrol [-p PORTAL] [--json] asm target list\n"
     "       cloudpatrol [-p PORTAL] asm target remove TARGET...\n"
     "       cloudpatrol [-p PORTAL] [--json] asm scan --active [--ports SPEC]"
     " [TARGET...]\n"
     "       cloudpatrol [-p PORTAL] [--json] asm scans\n"
     "A TARGET is an IP address, a CIDR block (at most 65,536 addresses) or "
-    "an FQDN.\nscan connects only to registered targets (all of them when "
-    "none is named);\nloopback, private and link-local addresses need "
-    "[plugin:asm-active] allow.\nSPEC: ports and LO-HI ranges separated by "
-    "commas, 'top' (1,000 ports, the\ndefault) or 'all'. Every scan is "
-    "recorded; 'asm scans' lists them.\n";
+    "an FQDN.\nA portal's targets are those added and those derived from the "
+    "latest snapshots\nof its units: the public addresses and DNS names of "
+    "what the asset ledger\ncalls public (A). 'target list' shows both, with "
+    "where each came from.\n'target remove' of a derived target excludes it "
+    "from every scan; 'target add'\nlifts the exclusion.\n"
+    "scan connects only to the portal's targets (all of them when none is "
+    "named);\nloopback, private and link-local addresses need "
+    "[plugin:asm-active] allow (a\nderived one without it is skipped with a "
+    "note).\nSPEC: ports and LO-HI ranges separated by commas, 'top' (1,000 "
+    "ports, the\ndefault) or 'all'. Every scan is recorded; 'asm scans' lists "
+    "them.\n";
 static const char asm_help_ja[] =
     "使い方: cloudpatrol [-p PORTAL] asm target add TARGET...\n"
-    "        cloudpatrol [-p PORTAL] asm target list\n"
+    "        cloudpatrol [-p PORTAL] [--json] asm target list\n"
     "        cloudpatrol [-p PORTAL] asm target remove TARGET...\n"
     "        cloudpatrol [-p PORTAL] [--json] asm scan --active "
     "[--ports SPEC] [TARGET...]\n"
     "        cloudpatrol [-p PORTAL] [--json] asm scans\n"
     "TARGET は IP アドレス、CIDR (最大 65,536 アドレス)、FQDN のいずれかです。"
-    "\nscan は登録済みのターゲットにだけ接続します (省略時は全ターゲット)。"
+    "\nポータルのターゲットは、追加したものと、各ユニットの最新スナップショット"
+    "から\n導出したもの (資産台帳が「A: 公開」とする資産のパブリックアドレスと "
+    "DNS 名)\nです。'target list' は両方を出所とともに表示します。導出された"
+    "ターゲットを\n'target remove' するとスキャン対象から除外され、"
+    "'target add' で除外を解除します。\n"
+    "scan はポータルのターゲットにだけ接続します (省略時は全ターゲット)。"
     "\nループバック・プライベート・リンクローカルのアドレスには "
-    "[plugin:asm-active] allow\nの設定が必要です。SPEC: ポートと LO-HI の範囲"
+    "[plugin:asm-active] allow\nの設定が必要です (導出されたターゲットは、"
+    "設定がなければ注記付きでスキップします)。\nSPEC: ポートと LO-HI の範囲"
     "をカンマ区切りで、または 'top'\n(1,000 ポート、既定) か 'all'。"
     "すべてのスキャンは記録され、'asm scans' で一覧できます。\n";
 
@@ -84,6 +96,18 @@ target_add(struct cli *cli, int argc, char **argv, const struct cp_portal *p)
 			    "metadata or reserved address: never scanned",
 			    "%s はメタデータまたは予約アドレスを含むため、スキャン"
 			    "できません"), t.text);
+		r = cp_asm_exclusion_remove(cli->store, p->id, t.text);
+		if (r == CP_OK) {
+			cp_audit(cli->store, p->id, "cli",
+			    "asm.target.include", t.text);
+			if (!cli->json)
+				printf(cli_text(cli, "lifted the exclusion of "
+				    "%s\n", "%s の除外を解除しました\n"),
+				    t.text);
+		} else if (r != CP_E_NOTFOUND) {
+			return cli_error(cli, "%s",
+			    cp_store_errmsg(cli->store));
+		}
 		r = cp_asm_target_add(cli->store, p->id, &t);
 		if (r == CP_E_EXISTS)
 			continue;
@@ -96,72 +120,254 @@ target_add(struct cli *cli, int argc, char **argv, const struct cp_portal *p)
 	return CLI_OK;
 }
 
+/* The portal's derived targets, with their notes on stderr; NULL (said
+ * why) on an error. */
+static cp_asm_derived_set *
+load_derived(struct cli *cli, const struct cp_portal *p)
+{
+	cp_asm_derived_set *d = NULL;
+	char why[512];
+	size_t i;
+
+	if (cp_asm_derived_load(cli->store, p->id,
+	    cp_core_config(cli->core)->state_dir, cli_is_ja(cli) ? "ja" : "en",
+	    &d, why, sizeof(why)) != CP_OK) {
+		cli_error(cli, "%s", why);
+		return NULL;
+	}
+	for (i = 0; i < cp_asm_derived_note_count(d); i++)
+		fprintf(stderr, "%s: %s%s\n", cli->prog, cli_text(cli,
+		    "note: ", "注記: "), cp_asm_derived_note(d, i));
+	return d;
+}
+
+/* The classes of an address as a JSON array of words. */
+static json_t *
+classes_json(unsigned cls)
+{
+	char words[128];
+	const char *p = words;
+	json_t *a = json_array();
+
+	cp_asm_class_words(cls, words, sizeof(words));
+	while (a != NULL && *p != '\0') {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(a, json_stringn(p, n));
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return a;
+}
+
+/* What list says of a target beside its source: classes, exclusion. */
+static void
+target_note(struct cli *cli, unsigned cls, int excluded, char *buf,
+    size_t n)
+{
+	char words[128];
+
+	cp_asm_class_words(cls, words, sizeof(words));
+	snprintf(buf, n, "%s%s%s", excluded ? cli_text(cli, "excluded",
+	    "除外") : "", excluded && words[0] != '\0' ? ", " : "", words);
+}
+
 struct tl {
 	struct cli *cli;
 	json_t *arr;
 	struct cli_table *t;
+	json_t *manual;			/* the added targets, a set */
 };
 
 static cp_err
 tl_row(void *ud, const char *text, const char *kind, const char *created)
 {
 	struct tl *l = ud;
-	const char *cells[3] = { text, kind, created };
+	struct cp_asm_target t;
+	char why[256], note[160];
+	const char *cells[5];
+	unsigned cls = 0;
 
+	if (json_object_set_new(l->manual, text, json_true()) != 0)
+		return CP_E_NOMEM;
+	if (cp_asm_target_parse(text, &t, why, sizeof(why)) == CP_OK &&
+	    t.kind != CP_ASM_FQDN)
+		cls = cp_asm_classify(t.family, t.addr, t.prefix);
 	if (l->arr != NULL)
-		return json_array_append_new(l->arr, json_pack("{s:s,s:s,s:s}",
-		    "target", text, "kind", kind, "created", created)) == 0 ?
+		return json_array_append_new(l->arr, json_pack("{s:s,s:s,s:s,"
+		    "s:s,s:s,s:o,s:b}", "target", text, "kind", kind, "origin",
+		    "manual", "source", "manual", "created", created,
+		    "classes", classes_json(cls), "excluded", 0)) == 0 ?
 		    CP_OK : CP_E_NOMEM;
+	target_note(l->cli, cls, 0, note, sizeof(note));
+	cells[0] = text;
+	cells[1] = kind;
+	cells[2] = cli_text(l->cli, "manual", "手動");
+	cells[3] = created;
+	cells[4] = note;
+	return cli_table_add(l->t, cells);
+}
+
+static cp_err
+tl_derived(struct tl *l, const struct cp_asm_derived *d)
+{
+	const char *kind = d->t.kind == CP_ASM_FQDN ? "fqdn" : "ip";
+	char source[1024], note[160];
+	const char *cells[5];
+
+	cp_asm_derived_source(d, source, sizeof(source));
+	if (l->arr != NULL)
+		return json_array_append_new(l->arr, json_pack("{s:s,s:s,s:s,"
+		    "s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:b}", "target",
+		    d->t.text, "kind", kind, "origin", "snapshot", "source",
+		    source, "env", d->env, "cloud", d->cloud, "unit", d->unit,
+		    "resource_type", d->type, "resource_id", d->id,
+		    "resource_name", d->name, "seen", d->seen, "classes",
+		    classes_json(d->classes), "excluded", d->excluded)) == 0 ?
+		    CP_OK : CP_E_NOMEM;
+	target_note(l->cli, d->classes, d->excluded, note, sizeof(note));
+	cells[0] = d->t.text;
+	cells[1] = kind;
+	cells[2] = source;
+	cells[3] = d->seen;
+	cells[4] = note;
 	return cli_table_add(l->t, cells);
 }
 
 static int
 target_list(struct cli *cli, const struct cp_portal *p)
 {
-	const char *const head_en[] = { "TARGET", "KIND", "ADDED" };
-	const char *const head_ja[] = { "ターゲット", "種別", "追加日時" };
-	struct tl l = { cli, NULL, NULL };
+	const char *const head_en[] = { "TARGET", "KIND", "SOURCE", "ADDED",
+		"NOTE" };
+	const char *const head_ja[] = { "ターゲット", "種別", "出所",
+		"追加日時", "備考" };
+	struct tl l = { cli, NULL, NULL, NULL };
+	cp_asm_derived_set *d = NULL;
+	int rc = CLI_ERROR;
+	cp_err r;
+	size_t i;
 
+	l.manual = json_object();
 	if (cli->json)
 		l.arr = json_array();
 	else
-		l.t = cli_table_new(3, cli_is_ja(cli) ? head_ja : head_en);
-	if (l.arr == NULL && l.t == NULL)
-		return cli_error(cli, "out of memory");
-	if (cp_asm_target_list(cli->store, p->id, tl_row, &l) != CP_OK) {
-		json_decref(l.arr);
-		cli_table_free(l.t);
-		return cli_error(cli, "%s", cp_store_errmsg(cli->store));
+		l.t = cli_table_new(5, cli_is_ja(cli) ? head_ja : head_en);
+	if (l.manual == NULL || (l.arr == NULL && l.t == NULL)) {
+		cli_error(cli, "out of memory");
+		goto out;
 	}
-	if (cli->json)
-		return cli_print_json(l.arr);
-	cli_table_print(l.t, stdout);
+	if (cp_asm_target_list(cli->store, p->id, tl_row, &l) != CP_OK) {
+		cli_error(cli, "%s", cp_store_errmsg(cli->store));
+		goto out;
+	}
+	d = load_derived(cli, p);
+	if (d == NULL)
+		goto out;
+	/* An added target shows once, as added. */
+	for (i = 0, r = CP_OK; r == CP_OK && i < cp_asm_derived_count(d);
+	    i++) {
+		const struct cp_asm_derived *x = cp_asm_derived_at(d, i);
+
+		if (json_object_get(l.manual, x->t.text) == NULL)
+			r = tl_derived(&l, x);
+	}
+	if (r != CP_OK) {
+		cli_error(cli, "%s", cp_strerror(r));
+		goto out;
+	}
+	if (cli->json) {
+		rc = cli_print_json(l.arr);
+		l.arr = NULL;
+	} else {
+		cli_table_print(l.t, stdout);
+		rc = CLI_OK;
+	}
+out:
+	cp_asm_derived_destroy(d);
+	json_decref(l.arr);
+	json_decref(l.manual);
 	cli_table_free(l.t);
-	return CLI_OK;
+	return rc;
 }
 
+/*
+ * An added target is deleted; a derived one (or one that is both, on the
+ * second remove) is excluded, so that no scan reaches it while its
+ * resource keeps it public.
+ */
 static int
 target_remove(struct cli *cli, int argc, char **argv,
     const struct cp_portal *p)
 {
-	int i;
+	cp_asm_derived_set *d = NULL;
+	int i, rc = CLI_ERROR;
 
 	if (argc < 2)
 		return cli_usage(cli, "asm", "asm target remove needs a TARGET");
 	for (i = 1; i < argc; i++) {
+		const struct cp_asm_derived *x;
 		struct cp_asm_target t;
-		char why[512];
+		char why[512], source[1024];
 		const char *text = argv[i];
+		cp_err r;
 
 		if (cp_asm_target_parse(argv[i], &t, why, sizeof(why)) == CP_OK)
 			text = t.text;
-		if (cp_asm_target_remove(cli->store, p->id, text) != CP_OK)
-			return cli_error(cli, "%s", cp_store_errmsg(cli->store));
-		if (!cli->json)
-			printf(cli_text(cli, "removed target %s\n",
-			    "ターゲット %s を削除しました\n"), text);
+		r = cp_asm_target_remove(cli->store, p->id, text);
+		if (r != CP_OK && r != CP_E_NOTFOUND) {
+			cli_error(cli, "%s", cp_store_errmsg(cli->store));
+			goto out;
+		}
+		if (d == NULL && (d = load_derived(cli, p)) == NULL)
+			goto out;
+		x = cp_asm_derived_find(d, text);
+		if (x != NULL)
+			cp_asm_derived_source(x, source, sizeof(source));
+		if (r == CP_OK) {
+			if (!cli->json)
+				printf(cli_text(cli, "removed target %s\n",
+				    "ターゲット %s を削除しました\n"), text);
+			if (!cli->json && x != NULL && !x->excluded)
+				printf(cli_text(cli, "%s is still derived from "
+				    "%s: remove it again to exclude it\n",
+				    "%s は引き続き %s から導出されます。除外する"
+				    "にはもう一度 remove してください\n"), text,
+				    source);
+			continue;
+		}
+		if (x == NULL) {
+			cli_error(cli, cli_text(cli, "%s is not a target of "
+			    "portal %s: neither added nor derived from its "
+			    "snapshots", "%s はポータル %s のターゲットでは"
+			    "ありません (追加も、スナップショットからの導出も"
+			    "されていません)"), text, p->name);
+			goto out;
+		}
+		if (x->excluded) {
+			if (!cli->json)
+				printf(cli_text(cli, "%s is excluded already\n",
+				    "%s は既に除外されています\n"), text);
+			continue;
+		}
+		if (cp_asm_exclusion_add(cli->store, p->id, text) != CP_OK ||
+		    cp_audit(cli->store, p->id, "cli", "asm.target.exclude",
+		    text) != CP_OK) {
+			cli_error(cli, "%s", cp_store_errmsg(cli->store));
+			goto out;
+		}
+		if (cli->json)
+			continue;
+		printf(cli_text(cli, "excluded %s (derived from %s): no scan "
+		    "reaches it; 'asm target add %s' lifts the exclusion\n",
+		    "%s (%s から導出) を除外しました。スキャンされません。"
+		    "'asm target add %s' で解除できます\n"), text, source,
+		    text);
 	}
-	return CLI_OK;
+	rc = CLI_OK;
+out:
+	cp_asm_derived_destroy(d);
+	return rc;
 }
 
 static int
@@ -238,8 +444,9 @@ bad:
 /* A target of the scan, checked, with its addresses when it is a name. */
 struct item {
 	struct cp_asm_target t;
-	char addrs[SCAN_ADDRS_MAX][INET6_ADDRSTRLEN];
+	char (*addrs)[INET6_ADDRSTRLEN];	/* a name's: SCAN_ADDRS_MAX */
 	size_t naddrs;
+	const struct cp_asm_derived *d;	/* derived, not named or added */
 };
 
 /* Looks name up in the resolve list "NAME=ADDR, ..." first, then DNS. */
@@ -251,6 +458,12 @@ resolve(const char *list, struct item *it, char *why, size_t why_size)
 	size_t nl = strlen(it->t.text);
 	int rc;
 
+	if (it->addrs == NULL)
+		it->addrs = calloc(SCAN_ADDRS_MAX, sizeof(*it->addrs));
+	if (it->addrs == NULL) {
+		snprintf(why, why_size, "out of memory");
+		return -1;
+	}
 	while (p != NULL && *p != '\0') {
 		size_t n;
 
@@ -454,29 +667,91 @@ struct items {
 	size_t n, cap;
 };
 
-static cp_err
-collect_registered(void *ud, const char *text, const char *kind,
-    const char *created)
+/* A zeroed item at the end of l, not yet counted; NULL without memory. */
+static struct item *
+items_next(struct items *l)
 {
-	struct items *l = ud;
-	char why[256];
-
-	(void)kind;
-	(void)created;
 	if (l->n == l->cap) {
 		size_t nc = l->cap == 0 ? 16 : l->cap * 2;
 		struct item *v = realloc(l->v, nc * sizeof(*v));
 
 		if (v == NULL)
-			return CP_E_NOMEM;
+			return NULL;
 		l->v = v;
 		l->cap = nc;
 	}
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
-	if (cp_asm_target_parse(text, &l->v[l->n].t, why, sizeof(why)) ==
-	    CP_OK)
+	return &l->v[l->n];
+}
+
+static cp_err
+collect_registered(void *ud, const char *text, const char *kind,
+    const char *created)
+{
+	struct items *l = ud;
+	struct item *it = items_next(l);
+	char why[256];
+
+	(void)kind;
+	(void)created;
+	if (it == NULL)
+		return CP_E_NOMEM;
+	if (cp_asm_target_parse(text, &it->t, why, sizeof(why)) == CP_OK)
 		l->n++;
 	return CP_OK;
+}
+
+/*
+ * Adds the derived targets of d that are not excluded and that no added
+ * target covers (those are scanned as added ones, once).  The first
+ * n_added items are the added targets.
+ */
+static cp_err
+collect_derived(struct items *l, size_t n_added, const cp_asm_derived_set *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < cp_asm_derived_count(d); i++) {
+		const struct cp_asm_derived *x = cp_asm_derived_at(d, i);
+		struct item *it;
+
+		if (x->excluded)
+			continue;
+		for (k = 0; k < n_added; k++)
+			if (cp_asm_target_covers(&l->v[k].t, &x->t))
+				break;
+		if (k < n_added)
+			continue;
+		if ((it = items_next(l)) == NULL)
+			return CP_E_NOMEM;
+		it->t = x->t;
+		it->d = x;
+		l->n++;
+	}
+	return CP_OK;
+}
+
+/*
+ * Skips derived item it, said on stderr and in skipped (for the audit
+ * row): a derived target the configuration refuses never stops the scan
+ * of the others.
+ */
+static void
+skip_derived(struct cli *cli, struct item *it, const char *why,
+    char *skipped, size_t n, size_t *n_skipped)
+{
+	char source[1024];
+	size_t len = strlen(skipped);
+
+	cp_asm_derived_source(it->d, source, sizeof(source));
+	fprintf(stderr, "%s: %s%s (%s): %s\n", cli->prog,
+	    cli_text(cli, "skipped derived target ",
+	    "導出ターゲットをスキップ: "), it->t.text, source, why);
+	if (len + 1 < n)
+		snprintf(skipped + len, n - len, "%s%s", len > 0 ? ", " : "",
+		    it->t.text);
+	(*n_skipped)++;
+	it->t.kind = 0;			/* dropped below */
 }
 
 /* Raises the soft limit of open files: a connect scan holds many. */
@@ -514,11 +789,12 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 	cp_plugin *p;
 	const void *ops = NULL;
 	json_t *names = NULL;
+	cp_asm_derived_set *derived = NULL;
 	char why[512], source[INET6_ADDRSTRLEN] = "", *names_s = NULL;
-	char outcome[600];
+	char outcome[600], skipped[300] = "";
 	unsigned allow = 0;
 	int c, active = 0, rc = CLI_ERROR, refused = 0;
-	size_t i, k;
+	size_t i, k, n_skipped = 0;
 
 	memset(&s, 0, sizeof(s));
 	opterr = 0;
@@ -563,19 +839,30 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 	if (cp_asm_allow_parse(allow_s, &allow, why, sizeof(why)) != CP_OK)
 		return cli_error(cli, "%s", why);
 	ua = host->config_get(p, "user_agent");
-	/* The targets: those named, each registered, or all registered. */
+	/* The targets: those named, each added or derived, or all of them. */
 	if (optind == argc) {
+		size_t n_added;
+
 		if (cp_asm_target_list(cli->store, portal.id,
 		    collect_registered, &items) != CP_OK) {
 			cli_error(cli, "%s", cp_store_errmsg(cli->store));
 			goto out;
 		}
+		n_added = items.n;
+		if ((derived = load_derived(cli, &portal)) == NULL)
+			goto out;
+		if (collect_derived(&items, n_added, derived) != CP_OK) {
+			cli_error(cli, "out of memory");
+			goto out;
+		}
 		if (items.n == 0) {
 			cli_error(cli, cli_text(cli, "portal %s has no targets:"
-			    " add some with 'cloudpatrol asm target add'",
-			    "ポータル %s にターゲットがありません: "
-			    "'cloudpatrol asm target add' で追加してください"),
-			    portal.name);
+			    " add some with 'cloudpatrol asm target add', or "
+			    "inspect its units so that their public addresses "
+			    "become targets", "ポータル %s にターゲットがありま"
+			    "せん: 'cloudpatrol asm target add' で追加するか、"
+			    "ユニットを診断してパブリックアドレスをターゲットに"
+			    "してください"), portal.name);
 			goto out;
 		}
 	} else {
@@ -594,61 +881,105 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 				rc = cli_usage(cli, "asm", "%s", why);
 				goto out;
 			}
+			const struct cp_asm_derived *x = NULL;
+
 			if (cp_asm_target_registered(cli->store, portal.id,
 			    &it->t, &yes) != CP_OK) {
 				cli_error(cli, "%s", cp_store_errmsg(cli->store));
 				goto out;
 			}
-			if (!yes) {
+			/* Not added: one of the derived ones, then. */
+			if (!yes && derived == NULL &&
+			    (derived = load_derived(cli, &portal)) == NULL)
+				goto out;
+			if (!yes)
+				x = cp_asm_derived_find(derived, it->t.text);
+			if (x != NULL && x->excluded) {
 				snprintf(why, sizeof(why), cli_text(cli, "%s is "
-				    "not a registered target of portal %s: add "
-				    "it first with 'cloudpatrol asm target add "
-				    "%s'", "%s はポータル %s の登録済みターゲット"
-				    "ではありません: 先に 'cloudpatrol asm "
-				    "target add %s' で登録してください"),
-				    it->t.text, portal.name, it->t.text);
+				    "excluded from the targets of portal %s: "
+				    "'cloudpatrol asm target add %s' lifts the "
+				    "exclusion", "%s はポータル %s のターゲット"
+				    "から除外されています: 'cloudpatrol asm "
+				    "target add %s' で解除できます"), it->t.text,
+				    portal.name, it->t.text);
+				refused = 1;
+				break;
+			}
+			if (!yes && x == NULL) {
+				snprintf(why, sizeof(why), cli_text(cli, "%s is "
+				    "not a target of portal %s: neither added "
+				    "nor derived from its snapshots; add it "
+				    "first with 'cloudpatrol asm target add %s'",
+				    "%s はポータル %s のターゲットではありません"
+				    " (追加も、スナップショットからの導出もされて"
+				    "いません): 先に 'cloudpatrol asm target add"
+				    " %s' で登録してください"), it->t.text,
+				    portal.name, it->t.text);
 				refused = 1;
 				break;
 			}
 			items.n++;
 		}
 	}
-	/* Every address is checked before the first packet. */
+	/*
+	 * Every address is checked before the first packet.  An added or
+	 * named target that fails refuses the scan; a derived one is
+	 * skipped with a note (a snapshot's private address is the
+	 * cloud's doing, not the operator's request).
+	 */
 	for (i = 0; !refused && i < items.n; i++) {
 		struct item *it = &items.v[i];
+		int bad = 0;
 
 		if (it->t.kind != CP_ASM_FQDN) {
-			if (cp_asm_allowed(cp_asm_classify(it->t.family,
+			bad = cp_asm_allowed(cp_asm_classify(it->t.family,
 			    it->t.addr, it->t.prefix), allow, it->t.text, why,
-			    sizeof(why)) != CP_OK)
-				refused = 1;
+			    sizeof(why)) != CP_OK;
+		} else if (resolve(host->config_get(p, "resolve"), it, why,
+		    sizeof(why)) != 0) {
+			bad = 1;
+		} else {
+			for (k = 0; !bad && k < it->naddrs; k++) {
+				struct cp_asm_target a;
+				char what[400], w2[256];
+
+				if (cp_asm_target_parse(it->addrs[k], &a, w2,
+				    sizeof(w2)) != CP_OK ||
+				    a.kind != CP_ASM_IP) {
+					snprintf(why, sizeof(why), "%s: resolve "
+					    "gives '%s', not an address",
+					    it->t.text, it->addrs[k]);
+					bad = 1;
+					break;
+				}
+				snprintf(what, sizeof(what), "%s (%s)",
+				    it->t.text, a.text);
+				bad = cp_asm_allowed(cp_asm_classify(a.family,
+				    a.addr, a.prefix), allow, what, why,
+				    sizeof(why)) != CP_OK;
+			}
+		}
+		if (bad && it->d != NULL)
+			skip_derived(cli, it, why, skipped, sizeof(skipped),
+			    &n_skipped);
+		else if (bad)
+			refused = 1;
+	}
+	/* The skipped ones leave the list. */
+	for (i = 0, k = 0; i < items.n; i++) {
+		if (items.v[i].t.kind == 0) {
+			free(items.v[i].addrs);
 			continue;
 		}
-		if (resolve(host->config_get(p, "resolve"), it, why,
-		    sizeof(why)) != 0) {
-			refused = 1;
-			break;
-		}
-		for (k = 0; k < it->naddrs; k++) {
-			struct cp_asm_target a;
-			char what[400], w2[256];
-
-			if (cp_asm_target_parse(it->addrs[k], &a, w2,
-			    sizeof(w2)) != CP_OK || a.kind != CP_ASM_IP) {
-				snprintf(why, sizeof(why), "%s: resolve gives "
-				    "'%s', not an address", it->t.text,
-				    it->addrs[k]);
-				refused = 1;
-				break;
-			}
-			snprintf(what, sizeof(what), "%s (%s)", it->t.text,
-			    a.text);
-			if (cp_asm_allowed(cp_asm_classify(a.family, a.addr,
-			    a.prefix), allow, what, why, sizeof(why)) != CP_OK) {
-				refused = 1;
-				break;
-			}
-		}
+		items.v[k++] = items.v[i];
+	}
+	items.n = k;
+	if (!refused && items.n == 0) {
+		snprintf(why, sizeof(why), cli_text(cli, "every target of "
+		    "portal %s was skipped (%zu): %s", "ポータル %s のターゲット"
+		    "はすべてスキップされました (%zu 件): %s"), portal.name,
+		    n_skipped, skipped);
+		refused = 1;
 	}
 	/* The audit row. */
 	names = json_array();
@@ -680,7 +1011,8 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 		rec.who = pw != NULL ? pw->pw_name : "?";
 	}
 	rec.targets = names_s;
-	rec.n_targets = items.n + (size_t)refused;
+	/* The named target that was refused is in names too. */
+	rec.n_targets = items.n + (refused && optind < argc ? 1u : 0u);
 	rec.ports = ports;
 	rec.source = source;
 	rec.user_agent = ua;
@@ -730,8 +1062,14 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 	flush(&s);
 	if (cli->json)
 		printf("%s", s.printed > 0 ? "\n]\n" : "[]\n");
-	snprintf(outcome, sizeof(outcome), "%.500s%s%zu open port(s)",
+	snprintf(outcome, sizeof(outcome), "%.300s%s%zu open port(s)",
 	    s.failed ? s.why : "", s.failed ? "; " : "", s.open_ports);
+	if (n_skipped > 0) {
+		size_t len = strlen(outcome);
+
+		snprintf(outcome + len, sizeof(outcome) - len, "; skipped %zu "
+		    "derived target(s): %s", n_skipped, skipped);
+	}
 	if (cp_asm_scan_finish(cli->store, s.scan_id, s.failed ? "error" :
 	    "ok", outcome, s.open_ports) != CP_OK) {
 		cli_error(cli, "%s", cp_store_errmsg(cli->store));
@@ -751,7 +1089,10 @@ out:
 	json_decref(s.options);
 	json_decref(names);
 	free(names_s);
+	for (i = 0; i < items.n; i++)
+		free(items.v[i].addrs);
 	free(items.v);
+	cp_asm_derived_destroy(derived);
 	return rc;
 }
 

@@ -114,7 +114,7 @@ has "$T/out" "a.test"
 
 # Refusals.
 run 1 "$CP" asm scan --active --ports "$HTTP" 127.0.0.2
-has "$T/err" "127.0.0.2 is not a registered target of portal acme"
+has "$T/err" "127.0.0.2 is not a target of portal acme"
 run 2 "$CP" asm scan --active --ports 70000 127.0.0.1
 has "$T/err" "bad port set item '70000'"
 run 1 "$CP" asm target add 169.254.169.254

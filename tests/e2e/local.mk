@@ -37,6 +37,12 @@ else
 TESTS += tests/e2e/asm-nmap.sh
 endif
 
+## The targets derived from the snapshots: the fake AWS's asm-aws estate
+## puts an instance on 127.0.0.2, which the test scans with no target named.
+EXTRA_DIST += tests/e2e/asm-derived.sh \
+	tests/e2e/estate/asm-aws/account.json tests/e2e/estate/asm-aws/ec2.json
+TESTS += tests/e2e/asm-derived.sh
+
 ## The vulnerability intelligence online: the CLI against fakevuln.py.
 EXTRA_DIST += tests/e2e/vuln.sh tests/fakes/fakevuln.py
 TESTS += tests/e2e/vuln.sh

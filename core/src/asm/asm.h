@@ -83,6 +83,80 @@ cp_err cp_asm_target_list(cp_store *st, int64_t portal_id,
 cp_err cp_asm_target_registered(cp_store *st, int64_t portal_id,
     const struct cp_asm_target *t, int *yes);
 
+/*
+ * Whether b covers t: the same name, or address block b holds address or
+ * block t.  1 or 0.
+ */
+int cp_asm_target_covers(const struct cp_asm_target *b,
+    const struct cp_asm_target *t);
+
+/*
+ * ---- exclusions: derived targets the operator never wants scanned ----
+ * text as cp_asm_target_parse normalised it.  add: CP_E_EXISTS when it is
+ * excluded already; remove (lifting it): CP_E_NOTFOUND when it is not.
+ */
+cp_err cp_asm_exclusion_add(cp_store *st, int64_t portal_id,
+    const char *text);
+cp_err cp_asm_exclusion_remove(cp_store *st, int64_t portal_id,
+    const char *text);
+typedef cp_err (*cp_asm_exclusion_fn)(void *ud, const char *text,
+    const char *created);
+cp_err cp_asm_exclusion_list(cp_store *st, int64_t portal_id,
+    cp_asm_exclusion_fn fn, void *ud);
+
+/*
+ * ---- targets derived from the snapshots (derived.c) ----
+ * The public addresses and DNS names of the assets the asset ledger calls
+ * public (A) in the latest snapshot of each unit of a portal: AWS
+ * instances, interfaces, Elastic IPs, internet-facing load balancers,
+ * publicly accessible RDS instances; Azure public IP addresses.  One entry
+ * per target, the first resource that named it being its source; IPv6
+ * addresses in canonical form, names lower-cased.  An address the
+ * configuration may refuse (loopback, private...) is kept, with its
+ * classes, for the scan to skip with a note.
+ */
+#define CP_ASM_DERIVED_MAX 100000	/* derived targets of one portal */
+#define CP_ASM_DERIVED_NOTES_MAX 100	/* notes kept about units */
+
+struct cp_asm_derived {
+	struct cp_asm_target t;
+	unsigned classes;		/* cp_asm_classify; 0 for a name */
+	int excluded;			/* in asm_target_exclusions */
+	const char *env, *cloud, *unit;	/* owned by the set */
+	const char *type, *id, *name;	/* the resource it came from */
+	const char *seen;		/* the snapshot's collected_at */
+};
+
+typedef struct cp_asm_derived_set cp_asm_derived_set;
+
+/*
+ * Reads the latest snapshots of every unit of portal_id under state_dir
+ * into a new set (cp_asm_derived_destroy); notes are in lang ("en" or
+ * "ja").  A unit never inspected, of a
+ * cloud without rules, or whose snapshot this build cannot read gives a
+ * note (cp_asm_derived_note), not an error.  Errors: the store's
+ * (CP_E_STORE...), CP_E_NOMEM, CP_E_LIMIT beyond CP_ASM_DERIVED_MAX, with
+ * why.
+ */
+cp_err cp_asm_derived_load(cp_store *st, int64_t portal_id,
+    const char *state_dir, const char *lang, cp_asm_derived_set **out,
+    char *why, size_t why_size);
+void cp_asm_derived_destroy(cp_asm_derived_set *s);
+size_t cp_asm_derived_count(const cp_asm_derived_set *s);
+/* Entry i (< count), in the order found: env, unit, the ledger's order. */
+const struct cp_asm_derived *cp_asm_derived_at(const cp_asm_derived_set *s,
+    size_t i);
+/* The entry whose normalised text is text, or NULL. */
+const struct cp_asm_derived *cp_asm_derived_find(
+    const cp_asm_derived_set *s, const char *text);
+size_t cp_asm_derived_note_count(const cp_asm_derived_set *s);
+const char *cp_asm_derived_note(const cp_asm_derived_set *s, size_t i);
+/* "ENV/UNIT TYPE ID", where d came from. */
+void cp_asm_derived_source(const struct cp_asm_derived *d, char *buf,
+    size_t n);
+/* The class words of classes ("loopback, private"), "" for none. */
+void cp_asm_class_words(unsigned classes, char *buf, size_t n);
+
 /* Address i of block t (i < 2^(bits - prefix)), as text. */
 void cp_asm_cidr_addr(const struct cp_asm_target *t, uint32_t i, char *out,
     size_t n);

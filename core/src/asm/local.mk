@@ -1,9 +1,11 @@
-## core/src/asm: attack-surface management: targets and the record of
-## active scans, and the vulnerability intelligence (CPE names,
-## NVD/EPSS/KEV/JVN parsers, cache, lookups).
+## core/src/asm: attack-surface management: targets (registered, and
+## derived from the snapshots), the record of active scans, and the
+## vulnerability intelligence (CPE names, NVD/EPSS/KEV/JVN parsers, cache,
+## lookups).
 libcloudpatrol_la_SOURCES += \
 	core/src/asm/asm.h \
 	core/src/asm/target.c \
+	core/src/asm/derived.c \
 	core/src/asm/record.c \
 	core/src/asm/cpe.h \
 	core/src/asm/cpe.c \

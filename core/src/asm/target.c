@@ -2,7 +2,8 @@
  * target.c - what a portal may scan actively: parsing and normalising
  * targets, the address classes never scanned without the configuration's
  * consent (loopback, private, link-local; metadata and reserved never),
- * and the asm_targets table.
+ * the asm_targets table, and the exclusions of derived targets
+ * (asm_target_exclusions; the derived targets are in derived.c).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -254,6 +255,32 @@ cp_asm_allowed(unsigned cls, unsigned allow, const char *what, char *why,
 	return CP_OK;
 }
 
+void
+cp_asm_class_words(unsigned cls, char *buf, size_t n)
+{
+	static const struct {
+		unsigned cls;
+		const char *word;
+	} words[] = {
+		{ CP_ASM_ADDR_LOOPBACK, "loopback" },
+		{ CP_ASM_ADDR_PRIVATE, "private" },
+		{ CP_ASM_ADDR_LINKLOCAL, "link-local" },
+		{ CP_ASM_ADDR_METADATA, "metadata" },
+		{ CP_ASM_ADDR_RESERVED, "reserved" },
+	};
+	size_t i, len = 0;
+
+	if (n > 0)
+		buf[0] = '\0';
+	for (i = 0; i < CP_ARRAY_LEN(words) && len < n; i++) {
+		if ((cls & words[i].cls) == 0)
+			continue;
+		snprintf(buf + len, n - len, "%s%s", len > 0 ? ", " : "",
+		    words[i].word);
+		len += strlen(buf + len);
+	}
+}
+
 uint32_t
 cp_asm_cidr_size(const struct cp_asm_target *t)
 {
@@ -385,10 +412,88 @@ cp_asm_target_registered(cp_store *st, int64_t portal_id,
 		if (t->kind == CP_ASM_FQDN || cp_asm_target_parse(text, &b, why,
 		    sizeof(why)) != CP_OK)
 			continue;
-		if (b.family == t->family && b.prefix <= t->prefix &&
-		    same_prefix(b.addr, t->addr, b.prefix))
+		if (cp_asm_target_covers(&b, t))
 			*yes = 1;
 	}
 	sqlite3_finalize(stmt);
 	return CP_OK;
+}
+
+int
+cp_asm_target_covers(const struct cp_asm_target *b,
+    const struct cp_asm_target *t)
+{
+	if (b->kind == CP_ASM_FQDN || t->kind == CP_ASM_FQDN)
+		return b->kind == t->kind && strcmp(b->text, t->text) == 0;
+	return b->family == t->family && b->prefix <= t->prefix &&
+	    same_prefix(b->addr, t->addr, b->prefix);
+}
+
+/* ---- exclusions of derived targets ---- */
+
+/* One statement on (portal_id, text) that changes a row, or fails. */
+static cp_err
+exclusion_exec(cp_store *st, const char *sql, int64_t portal_id,
+    const char *text, const char *what)
+{
+	sqlite3_stmt *stmt = NULL;
+	char now[32];
+	cp_err r;
+	int rc;
+
+	r = cp_store_prepare(st, sql, &stmt, what);
+	if (r != CP_OK)
+		return r;
+	cp_store_now(now, sizeof(now));
+	sqlite3_bind_int64(stmt, 1, portal_id);
+	cp_store_bind_text(stmt, 2, text);
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		cp_store_bind_text(stmt, 3, now);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		r = cp_store_sqlfail(st, rc, what);
+	else if (sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+		r = cp_store_fail(st, CP_E_NOTFOUND, "'%s' is not excluded",
+		    text);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+cp_err
+cp_asm_exclusion_add(cp_store *st, int64_t portal_id, const char *text)
+{
+	return exclusion_exec(st, "INSERT INTO asm_target_exclusions "
+	    "(portal_id, target, created) VALUES (?1, ?2, ?3)", portal_id,
+	    text, "excluding a target");
+}
+
+cp_err
+cp_asm_exclusion_remove(cp_store *st, int64_t portal_id, const char *text)
+{
+	return exclusion_exec(st, "DELETE FROM asm_target_exclusions WHERE "
+	    "portal_id = ?1 AND target = ?2", portal_id, text,
+	    "lifting an exclusion");
+}
+
+cp_err
+cp_asm_exclusion_list(cp_store *st, int64_t portal_id,
+    cp_asm_exclusion_fn fn, void *ud)
+{
+	sqlite3_stmt *stmt = NULL;
+	cp_err r;
+	int rc = SQLITE_DONE;
+
+	r = cp_store_prepare(st, "SELECT target, created FROM "
+	    "asm_target_exclusions WHERE portal_id = ?1 ORDER BY id", &stmt,
+	    "listing exclusions");
+	if (r != CP_OK)
+		return r;
+	sqlite3_bind_int64(stmt, 1, portal_id);
+	while (r == CP_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		r = fn(ud, (const char *)sqlite3_column_text(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1));
+	if (r == CP_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = cp_store_sqlfail(st, rc, "listing exclusions");
+	sqlite3_finalize(stmt);
+	return r;
 }

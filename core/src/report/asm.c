@@ -326,15 +326,17 @@ cp_report_asm_any(cp_store *st, int64_t portal_id, int *yes)
 
 cp_err
 cp_report_asm_rows(cp_store *st, int64_t portal_id, const char *target,
-    const char *lang, cp_report *rep, size_t *rows, char *why,
-    size_t why_size)
+    const char *state_dir, const char *lang, cp_report *rep, size_t *rows,
+    char *why, size_t why_size)
 {
 	struct cp_vuln_settings s;
 	struct cp_asm_target t;
 	struct actx a;
 	struct unseen u;
+	cp_asm_derived_set *derived = NULL;
 	sqlite3_stmt *stmt = NULL;
 	int rc, yes = 0;
+	size_t i;
 	cp_err r;
 
 	*rows = 0;
@@ -354,12 +356,28 @@ cp_report_asm_rows(cp_store *st, int64_t portal_id, const char *target,
 			    cp_store_errmsg(st));
 			return r;
 		}
+		if (!yes && state_dir != NULL) {
+			const struct cp_asm_derived *x;
+
+			r = cp_asm_derived_load(st, portal_id, state_dir, lang,
+			    &derived, why, why_size);
+			if (r != CP_OK)
+				return r;
+			x = cp_asm_derived_find(derived, t.text);
+			yes = x != NULL && !x->excluded;
+		}
 		if (!yes) {
-			snprintf(why, why_size, "'%s' is not a registered "
-			    "target (cloudpatrol asm target list)", t.text);
+			cp_asm_derived_destroy(derived);
+			snprintf(why, why_size, "'%s' is not a target of the "
+			    "portal (cloudpatrol asm target list)", t.text);
 			return CP_E_NOTFOUND;
 		}
 		target = t.text;
+	} else if (state_dir != NULL) {
+		r = cp_asm_derived_load(st, portal_id, state_dir, lang,
+		    &derived, why, why_size);
+		if (r != CP_OK)
+			return r;
 	}
 	/* Offline: the settings only need to be valid, no URL is used. */
 	memset(&s, 0, sizeof(s));
@@ -367,6 +385,7 @@ cp_report_asm_rows(cp_store *st, int64_t portal_id, const char *target,
 	s.nvd_page_size = 500;
 	r = cp_vuln_create(st, NULL, &s, &a.v);
 	if (r != CP_OK) {
+		cp_asm_derived_destroy(derived);
 		snprintf(why, why_size, "the vulnerability cache: %s",
 		    cp_strerror(r));
 		return r;
@@ -399,10 +418,21 @@ cp_report_asm_rows(cp_store *st, int64_t portal_id, const char *target,
 		u.portal_id = portal_id;
 		r = cp_asm_target_list(st, portal_id, unseen_target, &u);
 	}
+	/* The derived targets not scanned yet (an added one is above). */
+	for (i = 0; r == CP_OK && i < cp_asm_derived_count(derived); i++) {
+		const struct cp_asm_derived *x = cp_asm_derived_at(derived, i);
+
+		if (x->excluded)
+			continue;
+		r = cp_asm_target_registered(st, portal_id, &x->t, &yes);
+		if (r == CP_OK && !yes)
+			r = unseen_target(&u, x->t.text, NULL, NULL);
+	}
 	if (r != CP_OK && why[0] == '\0')
 		snprintf(why, why_size, "the ASM report: %s",
 		    cp_store_errmsg(st));
 	cp_vuln_destroy(a.v);
+	cp_asm_derived_destroy(derived);
 	*rows = a.rows;
 	return r;
 }
@@ -417,6 +447,7 @@ rrun_asm(struct rrun *x)
 	r = cp_report_table(x->rep, &table);
 	if (r == CP_OK)
 		r = cp_report_asm_rows(j->store, j->portal->id, j->target,
-		    j->lang, x->rep, &rows, x->why, x->why_size);
+		    j->state_dir, j->lang, x->rep, &rows, x->why,
+		    x->why_size);
 	return r;
 }

@@ -30,12 +30,14 @@ cp_err cp_report_asm_any(cp_store *st, int64_t portal_id, int *yes);
 
 /*
  * Writes the rows of portal_id (target NULL: every target; else that one
- * registered target, CP_E_NOTFOUND when it is not registered) to rep,
- * whose current table must be cp_report_asm_table().  lang "ja" or "en".
- * *rows gets the rows written; why says what went wrong.
+ * target, CP_E_NOTFOUND when it is not one of the portal's) to rep, whose
+ * current table must be cp_report_asm_table().  The targets are those
+ * added and, when state_dir is not NULL, those derived from the snapshots
+ * under it and not excluded (asm/asm.h).  lang "ja" or "en".  *rows gets
+ * the rows written; why says what went wrong.
  */
 cp_err cp_report_asm_rows(cp_store *st, int64_t portal_id,
-    const char *target, const char *lang, cp_report *rep, size_t *rows,
-    char *why, size_t why_size);
+    const char *target, const char *state_dir, const char *lang,
+    cp_report *rep, size_t *rows, char *why, size_t why_size);
 
 #endif /* CP_REPORT_ASM_H */

@@ -33,15 +33,26 @@
  *   accessible without such a route possibly public (a route would expose
  *   it); not publicly accessible private; the flag missing possibly.
  *
- * A collector (ec2, elbv2, rds) that failed gives a row saying its
- * resources are missing.  Clouds without rules yet get one row per unit
- * saying so.
+ * Rules for Azure: public IP address resources (azure/public-ip) with an
+ * address are A (attached or not: the subscription holds the address);
+ * those without one (dynamic, not allocated now) possibly public.  Other
+ * Azure resources have no rules yet, which one row per unit says.
+ *
+ * A collector (ec2, elbv2, rds; public-ips) that failed gives a row saying
+ * its resources are missing.  Clouds without rules yet get one row per
+ * unit saying so.
+ *
+ * The judgement itself (cp_ledger_assets_each) is shared: the ASM targets
+ * derived from the snapshots (asm/derived.c) are the addresses and names
+ * of the assets it calls public, so the ledger and the scans never
+ * disagree on what is exposed.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "report/ledger.h"
 #include "report/run_priv.h"
+#include "util/util.h"
 
 enum {
 	COL_ENV, COL_CLOUD, COL_UNIT, COL_REGION, COL_TYPE, COL_ID, COL_NAME,
@@ -177,7 +188,7 @@ enum {
 	Q_VPC, Q_SUBNET, Q_STATE, Q_IGW4, Q_IGW6, Q_MAP_PUBLIC, Q_D1, Q_D2
 };
 
-enum kind { K_INSTANCE, K_NIC, K_EIP, K_LB, K_RDS, K_COUNT };
+enum kind { K_INSTANCE, K_NIC, K_EIP, K_LB, K_RDS, K_AZ_PIP, K_COUNT };
 
 static const char *const kind_sql[K_COUNT] = {
 	[K_INSTANCE] = NETWORK_CTES
@@ -278,8 +289,59 @@ static const char *const kind_sql[K_COUNT] = {
 	    " json_extract(d.json, '$.PubliclyAccessible'),"
 	    " json_extract(d.json, '$.Engine')"
 	    " FROM resources d WHERE d.type = 'aws/rds-db-instance'"
-	    " ORDER BY d.region, d.id"
+	    " ORDER BY d.region, d.id",
+	[K_AZ_PIP] = "SELECT p.type, p.id, p.name, p.region,"
+	    " json_extract(p.json, '$.properties.ipAddress'), NULL, NULL,"
+	    " json_extract(p.json, '$.properties.dnsSettings.fqdn'),"
+	    " NULL, NULL, json_extract(p.json, '$.properties.provisioningState'),"
+	    " NULL, NULL, NULL,"
+	    " coalesce(json_extract(p.json, '$.properties.ipConfiguration.id'),"
+	    " json_extract(p.json, '$.properties.natGateway.id')),"
+	    " json_extract(p.json, '$.properties.publicIPAllocationMethod')"
+	    " FROM resources p WHERE p.type = 'azure/public-ip'"
+	    " ORDER BY p.region, p.id"
 };
+
+/* What each cloud's rules read: its collectors and its kinds. */
+struct cloud_rules {
+	const char *cloud;
+	const char *const *collectors;	/* NULL-terminated */
+	enum kind first, last;		/* kinds first..last */
+	int partial;			/* other resources have no rules */
+};
+
+static const char *const aws_collectors[] = { "ec2", "elbv2", "rds", NULL };
+static const char *const azure_collectors[] = { "public-ips", NULL };
+
+static const struct cloud_rules rules[] = {
+	{ "aws", aws_collectors, K_INSTANCE, K_RDS, 0 },
+	{ "azure", azure_collectors, K_AZ_PIP, K_AZ_PIP, 1 },
+};
+
+static const struct cloud_rules *
+rules_of(const char *cloud)
+{
+	size_t i;
+
+	for (i = 0; cloud != NULL && i < CP_ARRAY_LEN(rules); i++)
+		if (strcmp(rules[i].cloud, cloud) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+int
+cp_ledger_assets_has_rules(const char *cloud)
+{
+	return rules_of(cloud) != NULL;
+}
+
+const char *const *
+cp_ledger_assets_collectors(const char *cloud)
+{
+	const struct cloud_rules *cr = rules_of(cloud);
+
+	return cr != NULL ? cr->collectors : NULL;
+}
 
 /* ---- classification ---- */
 
@@ -338,6 +400,45 @@ classify_nic(const struct cp_ledger_opts *o, const struct asset *a,
 	    "パブリックアドレスがなく、サブネットにインターネットゲートウェイ"
 	    "へのルートもない"));
 	return CAT_PRIVATE;
+}
+
+/* What an Azure id names, from its provider on: "networkInterfaces/x/...". */
+static const char *
+az_short(const char *id)
+{
+	const char *p = id != NULL ? strstr(id, "/providers/") : NULL;
+
+	if (p == NULL)
+		return id;
+	p += strlen("/providers/");
+	p = strchr(p, '/');		/* past "Microsoft.Network" */
+	return p != NULL && p[1] != '\0' ? p + 1 : id;
+}
+
+/* Azure public IP addresses: d1 what it is attached to, d2 allocation. */
+static enum category
+classify_az_pip(const struct cp_ledger_opts *o, const struct asset *a,
+    char *reason, size_t n)
+{
+	if (a->public4 == NULL) {
+		snprintf(reason, n, cp_ledger_text(o, "no address allocated "
+		    "now (allocation %s): it gets one when what it is attached "
+		    "to starts", "現在アドレスは割り当てられていない (割り当て"
+		    "方法 %s)。関連付け先の起動時に割り当てられる"),
+		    a->d2 != NULL ? a->d2 : "-");
+		return CAT_POSSIBLE;
+	}
+	if (a->d1 == NULL)
+		snprintf(reason, n, "%s", cp_ledger_text(o, "public IP address "
+		    "attached to nothing: nothing answers on it now, but the "
+		    "subscription holds it", "どこにも関連付けられていない"
+		    "パブリック IP アドレス (現在応答するものはないが、"
+		    "サブスクリプションが保有している)"));
+	else
+		snprintf(reason, n, cp_ledger_text(o, "public IP address "
+		    "attached to %s", "パブリック IP アドレス (関連付け先 %s)"),
+		    az_short(a->d1));
+	return CAT_PUBLIC;
 }
 
 static enum category
@@ -413,9 +514,116 @@ classify(const struct cp_ledger_opts *o, const struct asset *a,
 		    " not reported: it may be public", "PubliclyAccessible "
 		    "が不明。公開の可能性がある"));
 		return CAT_POSSIBLE;
+	case K_AZ_PIP:
+		return classify_az_pip(o, a, reason, n);
 	default:
 		return CAT_SKIP;
 	}
+}
+
+/* ---- the shared walk ---- */
+
+static int
+flag(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, i) != 0;
+}
+
+/* "a, b" of two lists, either NULL; NULL when both are. */
+static const char *
+join(const char *a, const char *b, char *buf, size_t n)
+{
+	if (a == NULL || b == NULL)
+		return a != NULL ? a : b;
+	snprintf(buf, n, "%s, %s", a, b);
+	return buf;
+}
+
+/* Judges the asset of row st and hands it to fn (unless left out). */
+static cp_err
+judge(const struct cp_ledger_opts *o, enum kind k, sqlite3_stmt *st,
+    cp_asset_fn fn, void *ud)
+{
+	struct cp_asset out;
+	struct asset a;
+	char reason[1024], pub[8192], priv[8192];
+	enum category c;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = k;
+	a.public4 = cp_ledger_col(st, Q_PUBLIC);
+	a.private_ips = cp_ledger_col(st, Q_PRIVATE);
+	a.ipv6 = cp_ledger_col(st, Q_IPV6);
+	a.state = cp_ledger_col(st, Q_STATE);
+	a.igw4 = flag(st, Q_IGW4);
+	a.igw6 = flag(st, Q_IGW6);
+	a.map_public = flag(st, Q_MAP_PUBLIC);
+	a.d1 = cp_ledger_col(st, Q_D1);
+	a.d2 = cp_ledger_col(st, Q_D2);
+	c = classify(o, &a, reason, sizeof(reason));
+	if (c == CAT_SKIP)
+		return CP_OK;
+	memset(&out, 0, sizeof(out));
+	out.type = cp_ledger_col(st, Q_TYPE);
+	out.id = cp_ledger_col(st, Q_ID);
+	out.name = cp_ledger_col(st, Q_NAME);
+	out.region = cp_ledger_col(st, Q_REGION);
+	out.category = c == CAT_PUBLIC ? CP_ASSET_PUBLIC : c == CAT_POSSIBLE ?
+	    CP_ASSET_POSSIBLE : CP_ASSET_PRIVATE;
+	/* Globally routed IPv6 is public; otherwise it sits with the
+	 * private addresses. */
+	if (a.igw6 == 1) {
+		out.public_ips = join(a.public4, a.ipv6, pub, sizeof(pub));
+		out.private_ips = a.private_ips;
+	} else {
+		out.public_ips = a.public4;
+		out.private_ips = join(a.private_ips, a.ipv6, priv,
+		    sizeof(priv));
+	}
+	out.dns = cp_ledger_col(st, Q_DNS);
+	out.vpc = cp_ledger_col(st, Q_VPC);
+	out.subnets = cp_ledger_col(st, Q_SUBNET);
+	out.state = a.state;
+	if (k == K_EIP)
+		out.state = a.d1 != NULL ? cp_ledger_text(o, "associated",
+		    "関連付け済み") : cp_ledger_text(o, "unassociated",
+		    "未関連付け");
+	/* An interface's description says whose it is ("ELB app/..."). */
+	if (k == K_NIC && a.d1 != NULL)
+		out.name = a.d1;
+	out.reason = reason;
+	return fn(ud, &out);
+}
+
+cp_err
+cp_ledger_assets_each(const struct cp_ledger_opts *o, const char *cloud,
+    sqlite3 *db, cp_asset_fn fn, void *ud, char *why, size_t why_size)
+{
+	const struct cloud_rules *cr = rules_of(cloud);
+	sqlite3_stmt *st = NULL;
+	cp_err r = CP_OK;
+	int k, rv = SQLITE_DONE;
+
+	if (cr == NULL) {
+		snprintf(why, why_size, "the asset ledger has no rules for "
+		    "cloud %s yet", cloud != NULL ? cloud : "?");
+		return CP_E_UNSUPPORTED;
+	}
+	for (k = (int)cr->first; r == CP_OK && k <= (int)cr->last; k++) {
+		if (sqlite3_prepare_v2(db, kind_sql[k], -1, &st, NULL) !=
+		    SQLITE_OK)
+			return cp_ledger_sql_error(db, "asset ledger", why,
+			    why_size);
+		while (r == CP_OK && (rv = sqlite3_step(st)) == SQLITE_ROW)
+			r = judge(o, (enum kind)k, st, fn, ud);
+		if (r == CP_OK && rv != SQLITE_DONE)
+			r = cp_ledger_sql_error(db, "asset ledger", why,
+			    why_size);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	return r;
 }
 
 /* ---- rows ---- */
@@ -468,106 +676,28 @@ missing_row(void *ud, const char *collector, const char *message)
 	return note_row(u, CAT_MISSING, reason);
 }
 
-/* "a, b" of two lists, either NULL; NULL when both are. */
-static const char *
-join(const char *a, const char *b, char *buf, size_t n)
-{
-	if (a == NULL || b == NULL)
-		return a != NULL ? a : b;
-	snprintf(buf, n, "%s, %s", a, b);
-	return buf;
-}
-
-static int
-flag(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(st, i) != 0;
-}
-
 static cp_err
-asset_row(const struct unit_ctx *u, enum kind k, sqlite3_stmt *st)
+asset_row(void *ud, const struct cp_asset *a)
 {
-	const struct cp_ledger_opts *o = u->o;
+	const struct unit_ctx *u = ud;
 	struct cp_cell cells[NCOLS];
-	struct asset a;
-	char reason[1024], pub[8192], priv[8192];
-	const char *name = cp_ledger_col(st, Q_NAME), *state;
-	enum category c;
+	enum category c = a->category == CP_ASSET_PUBLIC ? CAT_PUBLIC :
+	    a->category == CP_ASSET_POSSIBLE ? CAT_POSSIBLE : CAT_PRIVATE;
 
-	memset(&a, 0, sizeof(a));
-	a.kind = k;
-	a.public4 = cp_ledger_col(st, Q_PUBLIC);
-	a.private_ips = cp_ledger_col(st, Q_PRIVATE);
-	a.ipv6 = cp_ledger_col(st, Q_IPV6);
-	a.state = cp_ledger_col(st, Q_STATE);
-	a.igw4 = flag(st, Q_IGW4);
-	a.igw6 = flag(st, Q_IGW6);
-	a.map_public = flag(st, Q_MAP_PUBLIC);
-	a.d1 = cp_ledger_col(st, Q_D1);
-	a.d2 = cp_ledger_col(st, Q_D2);
-	c = classify(o, &a, reason, sizeof(reason));
-	if (c == CAT_SKIP)
-		return CP_OK;
-	state = a.state;
-	if (k == K_EIP)
-		state = a.d1 != NULL ? cp_ledger_text(o, "associated",
-		    "関連付け済み") : cp_ledger_text(o, "unassociated",
-		    "未関連付け");
-	/* An interface's description says whose it is ("ELB app/..."). */
-	if (k == K_NIC && a.d1 != NULL)
-		name = a.d1;
 	unit_cells(u, cells);
-	cells[COL_REGION] = cp_cell_text(cp_ledger_col(st, Q_REGION));
-	cells[COL_TYPE] = cp_cell_text(cp_ledger_col(st, Q_TYPE));
-	cells[COL_ID] = cp_cell_text(cp_ledger_col(st, Q_ID));
-	cells[COL_NAME] = cp_cell_text(name);
+	cells[COL_REGION] = cp_cell_text(a->region);
+	cells[COL_TYPE] = cp_cell_text(a->type);
+	cells[COL_ID] = cp_cell_text(a->id);
+	cells[COL_NAME] = cp_cell_text(a->name);
 	cells[COL_CATEGORY] = cp_cell_text(cat_text(u, c));
-	/* Globally routed IPv6 is public; otherwise it sits with the
-	 * private addresses. */
-	if (a.igw6 == 1) {
-		cells[COL_PUBLIC] = cp_cell_text(join(a.public4, a.ipv6, pub,
-		    sizeof(pub)));
-		cells[COL_PRIVATE] = cp_cell_text(a.private_ips);
-	} else {
-		cells[COL_PUBLIC] = cp_cell_text(a.public4);
-		cells[COL_PRIVATE] = cp_cell_text(join(a.private_ips, a.ipv6,
-		    priv, sizeof(priv)));
-	}
-	cells[COL_DNS] = cp_cell_text(cp_ledger_col(st, Q_DNS));
-	cells[COL_VPC] = cp_cell_text(cp_ledger_col(st, Q_VPC));
-	cells[COL_SUBNET] = cp_cell_text(cp_ledger_col(st, Q_SUBNET));
-	cells[COL_STATE] = cp_cell_text(state);
-	cells[COL_REASON] = cp_cell_text(reason);
+	cells[COL_PUBLIC] = cp_cell_text(a->public_ips);
+	cells[COL_PRIVATE] = cp_cell_text(a->private_ips);
+	cells[COL_DNS] = cp_cell_text(a->dns);
+	cells[COL_VPC] = cp_cell_text(a->vpc);
+	cells[COL_SUBNET] = cp_cell_text(a->subnets);
+	cells[COL_STATE] = cp_cell_text(a->state);
+	cells[COL_REASON] = cp_cell_text(a->reason);
 	return cp_report_row(u->rep, cells, NCOLS);
-}
-
-static cp_err
-aws_rows(const struct unit_ctx *u, sqlite3 *db, char *why, size_t why_size)
-{
-	static const char *const collectors[] = {
-		"ec2", "elbv2", "rds", NULL
-	};
-	sqlite3_stmt *st = NULL;
-	cp_err r;
-	int k, rv;
-
-	r = cp_ledger_collector_errors(db, collectors, missing_row,
-	    (void *)u, why, why_size);
-	for (k = 0; r == CP_OK && k < K_COUNT; k++) {
-		if (sqlite3_prepare_v2(db, kind_sql[k], -1, &st, NULL) !=
-		    SQLITE_OK)
-			return cp_ledger_sql_error(db, "asset ledger", why,
-			    why_size);
-		while (r == CP_OK && (rv = sqlite3_step(st)) == SQLITE_ROW)
-			r = asset_row(u, (enum kind)k, st);
-		if (r == CP_OK && rv != SQLITE_DONE)
-			r = cp_ledger_sql_error(db, "asset ledger", why,
-			    why_size);
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	return r;
 }
 
 cp_err
@@ -575,6 +705,7 @@ cp_ledger_assets_unit(const struct cp_ledger_opts *o,
     const struct cp_env *env, const struct cp_unit *unit, cp_report *rep,
     char *why, size_t why_size)
 {
+	const struct cloud_rules *cr = rules_of(env->cloud);
 	struct unit_ctx u;
 	sqlite3 *db = NULL;
 	char reason[256];
@@ -584,7 +715,7 @@ cp_ledger_assets_unit(const struct cp_ledger_opts *o,
 	u.env = env;
 	u.unit = unit;
 	u.rep = rep;
-	if (strcmp(env->cloud, "aws") != 0) {
+	if (cr == NULL) {
 		snprintf(reason, sizeof(reason), cp_ledger_text(o, "the asset "
 		    "ledger has no rules for cloud %s yet", "クラウド %s の"
 		    "資産台帳の判定ルールはまだありません"), env->cloud);
@@ -596,7 +727,19 @@ cp_ledger_assets_unit(const struct cp_ledger_opts *o,
 		    cp_ledger_never_inspected(o));
 	if (r != CP_OK)
 		return r;
-	r = aws_rows(&u, db, why, why_size);
+	r = cp_ledger_collector_errors(db, cr->collectors, missing_row, &u,
+	    why, why_size);
+	if (r == CP_OK)
+		r = cp_ledger_assets_each(o, env->cloud, db, asset_row, &u, why,
+		    why_size);
+	if (r == CP_OK && cr->partial) {
+		snprintf(reason, sizeof(reason), cp_ledger_text(o, "the asset "
+		    "ledger covers only the public IP addresses of cloud %s; "
+		    "its other resources have no rules yet", "クラウド %s の"
+		    "資産台帳はパブリック IP アドレスのみを対象とし、その他の"
+		    "リソースの判定ルールはまだありません"), env->cloud);
+		r = note_row(&u, CAT_NO_RULES, reason);
+	}
 	sqlite3_close(db);
 	return r;
 }

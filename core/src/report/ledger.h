@@ -37,6 +37,50 @@ cp_err cp_ledger_assets_unit(const struct cp_ledger_opts *o,
     const struct cp_env *env, const struct cp_unit *unit, cp_report *rep,
     char *why, size_t why_size);
 
+/*
+ * The asset ledger's judgement, shared with the ASM targets derived from
+ * the snapshots (asm/derived.c): one asset of a unit's snapshot, its
+ * category, and its addresses split into public and private (IPv6 is
+ * public only in a subnet that routes ::/0 to an internet gateway).
+ * Lists are ", "-joined; a NULL member is unknown or empty.  Every string
+ * is borrowed for the callback only.  reason is in o's language.
+ */
+enum cp_asset_category {
+	CP_ASSET_PUBLIC = 0,		/* A: it has a public address now */
+	CP_ASSET_POSSIBLE = 1,		/* B: one step away from one */
+	CP_ASSET_PRIVATE = 2		/* B: private addresses only */
+};
+
+struct cp_asset {
+	const char *type, *id, *name, *region;
+	enum cp_asset_category category;
+	const char *public_ips;		/* IPv4 and IPv6 */
+	const char *private_ips;
+	const char *dns;		/* its DNS name (public when A) */
+	const char *vpc, *subnets, *state, *reason;
+};
+
+typedef cp_err (*cp_asset_fn)(void *ud, const struct cp_asset *a);
+
+/* Whether the asset ledger has rules for cloud ("aws", "azure"). */
+int cp_ledger_assets_has_rules(const char *cloud);
+/*
+ * The collectors whose failure leaves assets of cloud out (NULL-terminated,
+ * static), for cp_ledger_collector_errors; NULL without rules.
+ */
+const char *const *cp_ledger_assets_collectors(const char *cloud);
+/*
+ * Calls fn for each asset of db, an open snapshot of cloud (from
+ * cp_ledger_open), in the ledger's order; what the ledger leaves out
+ * (terminated instances, an instance's own interfaces...) fn never sees.
+ * A return of fn other than CP_OK stops the walk and is returned.
+ * CP_E_UNSUPPORTED for a cloud without rules; collector errors are not
+ * reported here (cp_ledger_collector_errors).
+ */
+cp_err cp_ledger_assets_each(const struct cp_ledger_opts *o,
+    const char *cloud, sqlite3 *db, cp_asset_fn fn, void *ud, char *why,
+    size_t why_size);
+
 /* Account ledger (accounts.c): whether cloud has a column set. */
 int cp_ledger_accounts_has(const char *cloud);
 const struct cp_report_table *cp_ledger_accounts_table(const char *cloud);

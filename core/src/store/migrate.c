@@ -423,6 +423,19 @@ static const struct cp_migration migrations[] = {
 	/* Failed runs of the current period (calendar jobs retry). */
 	"ALTER TABLE jobs ADD COLUMN tries INTEGER NOT NULL DEFAULT 0"
 	" CHECK (tries >= 0);"},
+    {"ASM exclusions: snapshot-derived targets never to be scanned",
+	/* A target derived from a snapshot (a public address or DNS name
+	 * of the portal's units) that the operator removed: as
+	 * cp_asm_target_parse normalised it.  It stays excluded while the
+	 * resource comes and goes; 'asm target add' lifts it. */
+	"CREATE TABLE asm_target_exclusions ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" portal_id INTEGER NOT NULL"
+	"  REFERENCES portals (id) ON DELETE CASCADE,"
+	" target TEXT NOT NULL CHECK (length(target) BETWEEN 1 AND 253),"
+	" created TEXT NOT NULL,"
+	" UNIQUE (portal_id, target)"
+	") STRICT;"},
 };
 
 const struct cp_migration *

@@ -40,3 +40,12 @@ tests_unit_asm_test_aa_cpe_CFLAGS = $(TEST_CC_FLAGS) \
 	-I$(srcdir)/plugins/asm-active
 tests_unit_asm_test_aa_cpe_LDADD = $(TEST_LINK)
 TESTS += tests/unit/asm/test_aa_cpe
+
+## test_derived writes its snapshots with the ledgers' helper
+## (tests/unit/report/ledgertest.h) into a real store's state dir.
+check_PROGRAMS += tests/unit/asm/test_derived
+tests_unit_asm_test_derived_SOURCES = tests/unit/asm/test_derived.c \
+	tests/unit/report/ledgertest.h
+tests_unit_asm_test_derived_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_derived_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_derived

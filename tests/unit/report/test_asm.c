@@ -76,8 +76,8 @@ run(cp_store *st, int64_t portal, const char *target, struct rec *rc)
 	    CP_OK);
 	CU_ASSERT_EQUAL(cp_report_table(rep, cp_report_asm_table()), CP_OK);
 	why[0] = '\0';
-	r = cp_report_asm_rows(st, portal, target, "en", rep, &rows, why,
-	    sizeof(why));
+	r = cp_report_asm_rows(st, portal, target, NULL, "en", rep, &rows,
+	    why, sizeof(why));
 	cp_report_close(rep, r == CP_OK, why, sizeof(why));
 	return r;
 }

@@ -3,7 +3,8 @@
  * on one hand-made snapshot (botocore and EC2-XML shapes), every column
  * of a public instance, what is left out (terminated instances, an
  * instance's own interfaces, Elastic IPs shown on another row), a failed
- * collector, a unit never inspected, a cloud without rules, Japanese.
+ * collector, a unit never inspected, a cloud without rules, Azure's
+ * public IP addresses, Japanese.
  *
  * The network of region r1, by hand:
  *   vpc-a   main table rtb-main: 0.0.0.0/0 -> igw-1
@@ -418,6 +419,61 @@ test_assets_cloud_without_rules(void)
 	lt_close(&x);
 }
 
+/* Azure: public IP addresses only, and a row saying so. */
+static void
+test_assets_azure_public_ips(void)
+{
+	static const struct lt_res az[] = {
+		{ "azure/public-ip", "/subscriptions/s/pip-web", "pip-web",
+		    "japaneast", "{\"properties\":{\"ipAddress\":"
+		    "\"20.78.10.11\",\"provisioningState\":\"Succeeded\","
+		    "\"dnsSettings\":{\"fqdn\":\"web.example\"},"
+		    "\"ipConfiguration\":{\"id\":\"/subscriptions/s/"
+		    "resourceGroups/r/providers/Microsoft.Network/"
+		    "networkInterfaces/nic-web/ipConfigurations/c1\"}}}" },
+		{ "azure/public-ip", "/subscriptions/s/pip-free", "pip-free",
+		    "japaneast", "{\"properties\":{\"ipAddress\":"
+		    "\"2603:1030::11\"}}" },
+		{ "azure/public-ip", "/subscriptions/s/pip-none", "pip-none",
+		    "japaneast", "{\"properties\":{"
+		    "\"publicIPAllocationMethod\":\"Dynamic\"}}" },
+		{ "azure/virtual-machine", "/subscriptions/s/vm", "vm",
+		    "japaneast", "{}" }
+	};
+	struct lt_fx x;
+	struct lt_rec rc;
+
+	lt_open(&x, "azure", "en");
+	lt_snapshot(&x, x.unit.id, "azure", az, 4, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(lt_run(&x, cp_ledger_assets_table(),
+	    cp_ledger_assets_unit, &rc), CP_OK);
+	CU_ASSERT_EQUAL(lt_count(&rc), 1 + 3 + 1);
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-web", C_CATEGORY, A_PUBLIC);
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-web", C_PUBLIC,
+	    "20.78.10.11");
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-web", C_DNS, "web.example");
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-web", C_STATE, "Succeeded");
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-web", C_REASON, "public IP "
+	    "address attached to networkInterfaces/nic-web/ipConfigurations/"
+	    "c1");
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-free", C_CATEGORY, A_PUBLIC);
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-free", C_PUBLIC,
+	    "2603:1030::11");
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-free", C_REASON, "public IP "
+	    "address attached to nothing: nothing answers on it now, but the "
+	    "subscription holds it");
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-none", C_CATEGORY, B_MAYBE);
+	LT_CELL(&rc, C_ID, "/subscriptions/s/pip-none", C_REASON, "no address "
+	    "allocated now (allocation Dynamic): it gets one when what it is "
+	    "attached to starts");
+	CU_ASSERT_EQUAL(lt_find(&rc, C_ID, "/subscriptions/s/vm"), -1);
+	LT_CELL(&rc, C_CATEGORY, "no rules yet", C_REASON, "the asset ledger "
+	    "covers only the public IP addresses of cloud azure; its other "
+	    "resources have no rules yet");
+	lt_done(&rc);
+	lt_close(&x);
+}
+
 static void
 test_assets_not_a_snapshot(void)
 {
@@ -456,6 +512,7 @@ main(void)
 		{ "collector_failed", test_assets_collector_failed },
 		{ "unit_never_inspected", test_assets_unit_never_inspected },
 		{ "cloud_without_rules", test_assets_cloud_without_rules },
+		{ "azure_public_ips", test_assets_azure_public_ips },
 		{ "not_a_snapshot", test_assets_not_a_snapshot },
 		{ NULL, NULL }
 	};
