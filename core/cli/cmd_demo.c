@@ -463,6 +463,21 @@ read_az_estate(struct demo *d)
 	return rc;
 }
 
+/*
+ * Starts argv (a Python script, its output in log) and waits for it to
+ * write ready; what it wrote in *text.
+ */
+static int
+start_script(struct demo *d, char *const argv[], const char *log,
+    const char *ready, pid_t *pid, char **text)
+{
+	*pid = spawn(argv, log);
+	if (*pid < 0)
+		return demo_fail(d, "cannot start %s", "%s を起動できません",
+		    argv[1]);
+	return wait_file(d, pid, ready, log, text);
+}
+
 /* Starts the fake AWS (azure 0) or the fake Azure (azure 1). */
 static int
 start_one_fake(struct demo *d, int azure)
@@ -482,11 +497,7 @@ start_one_fake(struct demo *d, int azure)
 	    azure ? "azure" : "aws");
 	snprintf(port, sizeof(port), "%s/%s.port", d->dir, base);
 	snprintf(log, sizeof(log), "%s/%s.log", d->dir, base);
-	*pid = spawn(argv, log);
-	if (*pid < 0)
-		return demo_fail(d, "cannot start %s", "%s を起動できません",
-		    script);
-	rc = wait_file(d, pid, port, log, &text);
+	rc = start_script(d, argv, log, port, pid, &text);
 	if (rc == CLI_OK) {
 		*where = atoi(text);
 		if (*where <= 0 || *where > 65535)
@@ -521,11 +532,7 @@ start_vuln(struct demo *d)
 	}
 	snprintf(port, sizeof(port), "%s/fakevuln.port", d->dir);
 	snprintf(log, sizeof(log), "%s/fakevuln.log", d->dir);
-	d->vuln = spawn(argv, log);
-	if (d->vuln < 0)
-		return demo_fail(d, "cannot start %s", "%s を起動できません",
-		    script);
-	rc = wait_file(d, &d->vuln, port, log, &text);
+	rc = start_script(d, argv, log, port, &d->vuln, &text);
 	if (rc == CLI_OK) {
 		d->vuln_port = atoi(text);
 		if (d->vuln_port <= 0 || d->vuln_port > 65535)
@@ -578,11 +585,7 @@ start_sinks(struct demo *d)
 	snprintf(script, sizeof(script), "%s/demo_sinks.py", d->root);
 	snprintf(ready, sizeof(ready), "%s/sinks.ready", d->dir);
 	snprintf(log, sizeof(log), "%s/sinks.log", d->dir);
-	d->sinks = spawn(argv, log);
-	if (d->sinks < 0)
-		return demo_fail(d, "cannot start %s", "%s を起動できません",
-		    script);
-	rc = wait_file(d, &d->sinks, ready, log, &text);
+	rc = start_script(d, argv, log, ready, &d->sinks, &text);
 	if (rc != CLI_OK)
 		return rc;
 	j = cp_json_parse(text, strlen(text), why, sizeof(why));

@@ -666,6 +666,33 @@ read_feed(cp_vuln *v, const char *path, char **out, size_t *len)
 }
 
 /*
+ * The end of an import's transaction (r: how the loading went): the
+ * source marked and everything committed, or everything undone and why
+ * said.
+ */
+static cp_err
+import_end(struct writer *w, cp_err r, enum cp_vuln_source src,
+    const char *path, const char *detail, const char *why, size_t *items)
+{
+	cp_vuln *v = w->v;
+
+	if (r == CP_OK)
+		r = mark_source(w, src, path, detail);
+	if (r == CP_OK) {
+		r = cp_store_commit(v->st);
+		if (r != CP_OK)
+			fail(v, r, "%s", cp_store_errmsg(v->st));
+	} else {
+		cp_store_rollback(v->st);
+		if (why[0] != '\0')
+			fail(v, r, "%s: %s; the cache is unchanged", path, why);
+	}
+	if (r == CP_OK)
+		*items = w->items;
+	return r;
+}
+
+/*
  * An NVD file streamed through cp_nvd_stream: a yearly feed holds
  * hundreds of megabytes, and only one record at a time is in memory.  One
  * transaction, as for the other sources: a file that fails anywhere leaves
@@ -713,19 +740,7 @@ import_nvd(cp_vuln *v, const char *path, size_t *items)
 	}
 	if (r == CP_OK)
 		r = cp_nvd_stream_end(ns, &page, why, sizeof(why));
-	if (r == CP_OK)
-		r = mark_source(&w, CP_VULN_NVD, path, "");
-	if (r == CP_OK) {
-		r = cp_store_commit(v->st);
-		if (r != CP_OK)
-			fail(v, r, "%s", cp_store_errmsg(v->st));
-	} else {
-		cp_store_rollback(v->st);
-		if (why[0] != '\0')
-			fail(v, r, "%s: %s; the cache is unchanged", path, why);
-	}
-	if (r == CP_OK)
-		*items = w.items;
+	r = import_end(&w, r, CP_VULN_NVD, path, "", why, items);
 out_writer:
 	cp_nvd_stream_free(ns);
 	writer_free(&w);
@@ -757,7 +772,6 @@ import(cp_vuln *v, enum cp_vuln_source src, const char *path, size_t *items)
 	r = writer_init(&w, v);
 	if (r != CP_OK)
 		goto out;
-	w.mark_queries = src == CP_VULN_NVD;
 	r = cp_store_begin(v->st);
 	if (r != CP_OK) {
 		fail(v, r, "%s", cp_store_errmsg(v->st));
@@ -765,19 +779,7 @@ import(cp_vuln *v, enum cp_vuln_source src, const char *path, size_t *items)
 	}
 	r = load_body(&w, src, body, len, csv, NULL, NULL, detail,
 	    sizeof(detail), why, sizeof(why));
-	if (r == CP_OK)
-		r = mark_source(&w, src, path, detail);
-	if (r == CP_OK) {
-		r = cp_store_commit(v->st);
-		if (r != CP_OK)
-			fail(v, r, "%s", cp_store_errmsg(v->st));
-	} else {
-		cp_store_rollback(v->st);
-		if (why[0] != '\0')
-			fail(v, r, "%s: %s; the cache is unchanged", path, why);
-	}
-	if (r == CP_OK)
-		*items = w.items;
+	r = import_end(&w, r, src, path, detail, why, items);
 out_writer:
 	writer_free(&w);
 out:
