@@ -11,12 +11,26 @@
  * memory.  A connection attempt that times out is tried once more (the
  * retries setting); a refusal is an answer and is not retried.
  *
+ * Why so few system calls (issue 8: a full scan of one host was bound by
+ * the CPU at five calls a port): the outcome of an attempt is asked of
+ * connect() itself.  Linux answers EALREADY while the handshake runs, 0
+ * once connected, or the error that ended the attempt - which it clears,
+ * leaving the socket unconnected.  Such a socket is connected again for
+ * the next probe instead of being closed and replaced (a refused attempt
+ * leaves nothing behind: no TIME_WAIT, its source port already freed), so
+ * a closed port costs two calls.  On loopback the answer is in before the
+ * first connect() returns, so it is asked at once and such probes never
+ * reach epoll; a socket that does wait stays in the epoll set,
+ * edge-triggered, from probe to probe, and a wake-up left over from an
+ * earlier probe is told apart by asking again.  Should a kernel answer a
+ * reused socket with anything a fresh socket would not, the probe is
+ * started again on a fresh socket and reuse ends for the scan.
+ *
  * Limits: c->inflight sockets at once (also kept under RLIMIT_NOFILE),
  * c->per_host to one host, c->rate attempts a second.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +41,17 @@
 
 #include "asm_active.h"
 
+/* Probes started in one round, between looks at epoll and the clock. */
+#define ROUND 512
+
 struct slot {
-	int fd;			/* -1: free */
-	uint32_t host;
-	uint16_t port;
+	int fd;			/* -1: none; kept from probe to probe */
+	sa_family_t family;	/* of fd */
+	uint8_t busy;		/* a probe is in flight */
+	uint8_t polled;		/* fd is in the epoll set */
 	uint8_t attempt;
+	uint16_t port;
+	uint32_t host;
 	uint64_t deadline;
 };
 
@@ -47,9 +67,10 @@ struct cs {
 	size_t nh;
 	const uint16_t *ports;
 	struct slot *slots;
-	unsigned *freelist;
+	unsigned *freelist;	/* free slots; the last is used next */
 	unsigned nfree, nslots;
 	int ep;
+	int reuse;		/* failed sockets are connected again */
 	struct probe *retry;	/* a ring of probes to try again */
 	size_t rcap, rhead, rlen;
 	struct aa_open *open;
@@ -147,105 +168,211 @@ close_reset(int fd)
 	close(fd);
 }
 
-static void
-release(struct cs *s, unsigned i)
+/* Whether a failed socket() may succeed later (a limit, not a bug). */
+static int
+transient(int err)
 {
-	s->h[s->slots[i].host].inflight--;
-	s->slots[i].fd = -1;
-	s->freelist[s->nfree++] = i;
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM;
 }
 
-/* A probe timed out or failed softly: queue it again while it may. */
-static void
-again(struct cs *s, const struct slot *sl)
+static int
+open_fd(struct slot *sl, sa_family_t family)
 {
-	if (sl->attempt >= s->c->retries || s->rlen == s->rcap)
+	sl->fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	sl->family = family;
+	sl->polled = 0;
+	return sl->fd >= 0 ? 0 : -1;
+}
+
+static void
+drop_fd(struct slot *sl)
+{
+	if (sl->fd >= 0)
+		close(sl->fd);
+	sl->fd = -1;
+	sl->polled = 0;
+}
+
+static socklen_t
+probe_addr(const struct aa_host *h, uint16_t port,
+    struct sockaddr_storage *sa)
+{
+	memcpy(sa, &h->sa, h->salen);
+	if (h->sa.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)sa)->sin_port = htons(port);
+	return h->salen;
+}
+
+/* connect(), as 0 or an errno. */
+static int
+try_connect(int fd, const struct sockaddr_storage *sa, socklen_t len)
+{
+	return connect(fd, (const struct sockaddr *)sa, len) == 0 ? 0 : errno;
+}
+
+/*
+ * The state of the attempt in flight on fd (see the head of the file):
+ * EALREADY while it runs, 0 when connected, or the error that ended it.
+ */
+static int
+ask(int fd, const struct sockaddr_storage *sa, socklen_t len)
+{
+	int rc = try_connect(fd, sa, len);
+
+	if (rc == EISCONN)
+		return 0;
+	/* Unconnected after all: an attempt to the same address began. */
+	if (rc == EINPROGRESS)
+		return EALREADY;
+	return rc;
+}
+
+/* A probe timed out: queue it again while it may. */
+static void
+again(struct cs *s, const struct probe *p)
+{
+	if (p->attempt >= s->c->retries || s->rlen == s->rcap)
 		return;
 	s->retry[(s->rhead + s->rlen) % s->rcap] = (struct probe){
-		sl->host, sl->port, (uint8_t)(sl->attempt + 1) };
+		p->host, p->port, (uint8_t)(p->attempt + 1) };
 	s->rlen++;
 }
 
 /*
- * Starts probe p.  Returns 1 when started (or answered at once), 0 when
- * the system is out of sockets or ports for now (try later), -1 on error.
+ * Takes rc, how the attempt of probe p on sl ended (0: connected).  The
+ * socket stays for the next probe unless it is connected or reuse is off.
+ * Returns 0, or -1 when out of memory.
+ */
+static int
+outcome(struct cs *s, struct slot *sl, const struct probe *p, int rc)
+{
+	if (rc == 0) {
+		int self = self_connect(sl->fd);
+
+		close_reset(sl->fd);
+		sl->fd = -1;
+		sl->polled = 0;
+		return self ? 0 : add_open(s, p->host, p->port);
+	}
+	if (rc == ETIMEDOUT)
+		again(s, p);
+	if (!s->reuse)
+		drop_fd(sl);
+	return 0;
+}
+
+static void
+release(struct cs *s, unsigned i)
+{
+	s->h[s->slots[i].host].inflight--;
+	s->slots[i].busy = 0;
+	s->freelist[s->nfree++] = i;
+}
+
+/*
+ * Starts probe p on the next free slot.  Returns 1 when it is in flight
+ * or answered, 0 when the system is out of sockets or ports for now (try
+ * later), -1 on error (errno).
  */
 static int
 start(struct cs *s, const struct probe *p, uint64_t now)
 {
 	struct aa_host *h = &s->h[p->host];
-	struct sockaddr_storage sa = h->sa;
-	struct epoll_event ev;
-	unsigned i;
-	int fd, rc;
+	unsigned i = s->freelist[s->nfree - 1];
+	struct slot *sl = &s->slots[i];
+	struct sockaddr_storage sa;
+	socklen_t len = probe_addr(h, p->port, &sa);
+	int rc, reused;
 
-	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0)
-		return errno == EMFILE || errno == ENFILE ||
-		    errno == ENOBUFS || errno == ENOMEM ? 0 : -1;
-	if (sa.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&sa)->sin6_port = htons(p->port);
-	else
-		((struct sockaddr_in *)&sa)->sin_port = htons(p->port);
-	rc = connect(fd, (struct sockaddr *)&sa, h->salen);
-	if (rc == 0) {
-		int self = self_connect(fd);
+	if (sl->fd >= 0 && sl->family != h->sa.ss_family)
+		drop_fd(sl);
+	reused = sl->fd >= 0;
+	if (!reused && open_fd(sl, h->sa.ss_family) != 0)
+		return transient(errno) ? 0 : -1;
+	rc = try_connect(sl->fd, &sa, len);
+	/*
+	 * Beginning an attempt, Linux answers EINPROGRESS or a local error,
+	 * never the peer's answer (that waits for the call to end).  Anything
+	 * else from a reused socket is checked on a fresh one: if they
+	 * differ, the kernel does not connect failed sockets again the way
+	 * we expect (an old answer given again would hide an open port).
+	 */
+	if (reused && rc != EINPROGRESS) {
+		int rc2;
 
-		close_reset(fd);
-		if (self)
-			return 1;
-		return add_open(s, p->host, p->port) == 0 ? 1 : -1;
+		drop_fd(sl);
+		if (open_fd(sl, h->sa.ss_family) != 0)
+			return transient(errno) ? 0 : -1;
+		rc2 = try_connect(sl->fd, &sa, len);
+		if (rc2 != rc)
+			s->reuse = 0;
+		rc = rc2;
 	}
-	if (errno == ECONNREFUSED || errno == ENETUNREACH ||
-	    errno == EHOSTUNREACH || errno == EACCES || errno == EPERM) {
-		close(fd);
-		return 1;
-	}
-	if (errno == EAGAIN || errno == EADDRNOTAVAIL) {
-		close(fd);
+	if (rc == EINPROGRESS)
+		rc = ask(sl->fd, &sa, len);
+	if (rc == EAGAIN || rc == EADDRNOTAVAIL)
 		return 0;
-	}
-	if (errno != EINPROGRESS) {
-		close(fd);
+	if (rc != EALREADY) {
+		if (outcome(s, sl, p, rc) != 0) {
+			errno = ENOMEM;
+			return -1;
+		}
 		return 1;
 	}
-	i = s->freelist[--s->nfree];
-	s->slots[i] = (struct slot){ fd, p->host, p->port, p->attempt,
-		now + (uint64_t)s->c->timeout_ms };
-	h->inflight++;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLOUT;
-	ev.data.u32 = i;
-	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		close(fd);
-		release(s, i);
-		return -1;
+	if (!sl->polled) {
+		struct epoll_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLOUT | EPOLLET;
+		ev.data.u32 = i;
+		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, sl->fd, &ev) != 0) {
+			int e = errno;
+
+			drop_fd(sl);
+			errno = e;
+			return -1;
+		}
+		sl->polled = 1;
 	}
+	s->nfree--;
+	sl->busy = 1;
+	sl->host = p->host;
+	sl->port = p->port;
+	sl->attempt = p->attempt;
+	sl->deadline = now + (uint64_t)s->c->timeout_ms;
+	h->inflight++;
 	return 1;
 }
 
+/*
+ * Looks at slot i after a wake-up, or at its deadline (expired): takes
+ * the answer if there is one.  Returns 0, or -1 when out of memory.
+ */
 static int
-finish(struct cs *s, unsigned i)
+finish(struct cs *s, unsigned i, int expired)
 {
 	struct slot *sl = &s->slots[i];
-	int err = 0;
-	socklen_t len = sizeof(err);
-	int rc = 0;
+	struct probe p = { sl->host, sl->port, sl->attempt };
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int rc;
 
-	if (getsockopt(sl->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		err = errno;
-	if (err == 0) {
-		int self = self_connect(sl->fd);
-
-		close_reset(sl->fd);
-		if (!self)
-			rc = add_open(s, sl->host, sl->port);
-	} else {
-		close(sl->fd);
-		if (err == ETIMEDOUT)
-			again(s, sl);
+	if (!sl->busy)
+		return 0;	/* a wake-up left from an earlier probe */
+	len = probe_addr(&s->h[sl->host], sl->port, &sa);
+	rc = ask(sl->fd, &sa, len);
+	if (rc == EALREADY) {
+		if (!expired)
+			return 0;
+		drop_fd(sl);
+		again(s, &p);
+		release(s, i);
+		return 0;
 	}
+	rc = outcome(s, sl, &p, rc);
 	release(s, i);
 	return rc;
 }
@@ -263,24 +390,10 @@ expire(struct cs *s, uint64_t now)
 {
 	unsigned i;
 
-	for (i = 0; i < s->nslots; i++) {
-		struct slot *sl = &s->slots[i];
-		struct pollfd pfd;
-
-		if (sl->fd < 0 || sl->deadline > now)
-			continue;
-		pfd.fd = sl->fd;
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 0) == 1 && pfd.revents != 0) {
-			if (finish(s, i) != 0)
-				return -1;
-			continue;
-		}
-		close(sl->fd);
-		again(s, sl);
-		release(s, i);
-	}
+	for (i = 0; i < s->nslots; i++)
+		if (s->slots[i].busy && s->slots[i].deadline <= now &&
+		    finish(s, i, 1) != 0)
+			return -1;
 	return 0;
 }
 
@@ -338,6 +451,7 @@ aa_connect_scan(const struct aa_conf *c, struct aa_host *h, size_t nh,
 		s.freelist[i] = s.nslots - 1 - i;
 	}
 	s.nfree = s.nslots;
+	s.reuse = 1;
 	s.ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s.ep < 0) {
 		snprintf(why, why_size, "epoll_create1: %s", strerror(errno));
@@ -352,7 +466,7 @@ aa_connect_scan(const struct aa_conf *c, struct aa_host *h, size_t nh,
 	startoff %= total;
 	t0 = last_sweep = aa_now_ms();
 	for (;;) {
-		int n, k, wait_ms = 50;
+		int n, k, wait_ms = 50, budget = ROUND;
 
 		now = aa_now_ms();
 		/* Start what the limits allow: retries first. */
@@ -360,6 +474,10 @@ aa_connect_scan(const struct aa_conf *c, struct aa_host *h, size_t nh,
 			struct probe p;
 			int r;
 
+			if (budget-- == 0) {
+				wait_ms = 0;
+				break;
+			}
 			if (c->rate > 0 && (double)started >=
 			    (double)(now - t0 + 1) * c->rate / 1000.0) {
 				wait_ms = 1;
@@ -421,7 +539,7 @@ aa_connect_scan(const struct aa_conf *c, struct aa_host *h, size_t nh,
 			goto out;
 		}
 		for (k = 0; k < n; k++)
-			if (finish(&s, evs[k].data.u32) != 0) {
+			if (finish(&s, evs[k].data.u32, 0) != 0) {
 				snprintf(why, why_size, "out of memory");
 				goto out;
 			}

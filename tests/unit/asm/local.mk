@@ -23,12 +23,15 @@ tests_unit_asm_test_vuln_CFLAGS = $(TEST_CC_FLAGS)
 tests_unit_asm_test_vuln_LDADD = $(TEST_LINK)
 TESTS += tests/unit/asm/test_vuln
 
-## test_connect builds the asm-active plugin's connect scan in.
+## test_connect builds the asm-active plugin's connect scan in, with its
+## connect() and socket() wrapped (counted; a kernel played).
 check_PROGRAMS += tests/unit/asm/test_connect
 tests_unit_asm_test_connect_SOURCES = tests/unit/asm/test_connect.c \
 	plugins/asm-active/connect.c plugins/asm-active/asm_active.h
 tests_unit_asm_test_connect_CFLAGS = $(TEST_CC_FLAGS) \
 	-I$(srcdir)/plugins/asm-active
+tests_unit_asm_test_connect_LDFLAGS = $(AM_LDFLAGS) \
+	-Wl,--wrap=connect -Wl,--wrap=socket
 tests_unit_asm_test_connect_LDADD = $(TEST_LINK)
 TESTS += tests/unit/asm/test_connect
 
