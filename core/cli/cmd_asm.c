@@ -85,6 +85,7 @@ target_add(struct cli *cli, int argc, char **argv, const struct cp_portal *p)
 	for (i = 1; i < argc; i++) {
 		struct cp_asm_target t;
 		char why[512];
+		int lifted, added;
 		cp_err r;
 
 		if (cp_asm_target_parse(argv[i], &t, why, sizeof(why)) != CP_OK)
@@ -96,24 +97,31 @@ target_add(struct cli *cli, int argc, char **argv, const struct cp_portal *p)
 			    "metadata or reserved address: never scanned",
 			    "%s はメタデータまたは予約アドレスを含むため、スキャン"
 			    "できません"), t.text);
+		/* Lifting an exclusion and adding: both, or neither. */
+		if (cp_store_begin(cli->store) != CP_OK)
+			return cli_error(cli, "%s", cp_store_errmsg(cli->store));
+		lifted = 0;
 		r = cp_asm_exclusion_remove(cli->store, p->id, t.text);
 		if (r == CP_OK) {
-			cp_audit(cli->store, p->id, "cli",
+			lifted = 1;
+			r = cp_audit(cli->store, p->id, "cli",
 			    "asm.target.include", t.text);
-			if (!cli->json)
-				printf(cli_text(cli, "lifted the exclusion of "
-				    "%s\n", "%s の除外を解除しました\n"),
-				    t.text);
-		} else if (r != CP_E_NOTFOUND) {
-			return cli_error(cli, "%s",
-			    cp_store_errmsg(cli->store));
+		} else if (r == CP_E_NOTFOUND) {
+			r = CP_OK;
 		}
-		r = cp_asm_target_add(cli->store, p->id, &t);
-		if (r == CP_E_EXISTS)
-			continue;
-		if (r != CP_OK)
+		added = 0;
+		if (r == CP_OK) {
+			r = cp_asm_target_add(cli->store, p->id, &t);
+			added = r == CP_OK;
+			if (r == CP_E_EXISTS)
+				r = CP_OK;
+		}
+		if (cp_store_end(cli->store, r) != CP_OK)
 			return cli_error(cli, "%s", cp_store_errmsg(cli->store));
-		if (!cli->json)
+		if (!cli->json && lifted)
+			printf(cli_text(cli, "lifted the exclusion of %s\n",
+			    "%s の除外を解除しました\n"), t.text);
+		if (!cli->json && added)
 			printf(cli_text(cli, "added target %s\n",
 			    "ターゲット %s を追加しました\n"), t.text);
 	}
@@ -350,9 +358,16 @@ target_remove(struct cli *cli, int argc, char **argv,
 				    "%s は既に除外されています\n"), text);
 			continue;
 		}
-		if (cp_asm_exclusion_add(cli->store, p->id, text) != CP_OK ||
-		    cp_audit(cli->store, p->id, "cli", "asm.target.exclude",
-		    text) != CP_OK) {
+		r = cp_asm_exclusion_add(cli->store, p->id, text);
+		if (r == CP_E_EXISTS) {
+			/* Named twice in this command. */
+			if (!cli->json)
+				printf(cli_text(cli, "%s is excluded already\n",
+				    "%s は既に除外されています\n"), text);
+			continue;
+		}
+		if (r != CP_OK || cp_audit(cli->store, p->id, "cli",
+		    "asm.target.exclude", text) != CP_OK) {
 			cli_error(cli, "%s", cp_store_errmsg(cli->store));
 			goto out;
 		}
@@ -754,6 +769,71 @@ skip_derived(struct cli *cli, struct item *it, const char *why,
 	it->t.kind = 0;			/* dropped below */
 }
 
+/*
+ * The portal's exclusions, sorted: an excluded address is never probed,
+ * whether it comes as a derived target, an address a name resolves to,
+ * or an address of an added block.
+ */
+struct exclusions {
+	char **v;
+	size_t n, cap;
+};
+
+static cp_err
+collect_exclusion(void *ud, const char *text, const char *created)
+{
+	struct exclusions *x = ud;
+
+	(void)created;
+	if (x->n == x->cap) {
+		size_t cap = x->cap == 0 ? 16 : x->cap * 2;
+		char **nv = realloc(x->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return CP_E_NOMEM;
+		x->v = nv;
+		x->cap = cap;
+	}
+	if ((x->v[x->n] = strdup(text)) == NULL)
+		return CP_E_NOMEM;
+	x->n++;
+	return CP_OK;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_excluded(const struct exclusions *x, const char *text)
+{
+	return x->n > 0 && bsearch(&text, x->v, x->n, sizeof(*x->v),
+	    cmp_str) != NULL;
+}
+
+static void
+exclusions_free(struct exclusions *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		free(x->v[i]);
+	free(x->v);
+}
+
+/* Says that address addr (of name, or of a block) was left out. */
+static void
+note_excluded(struct cli *cli, const char *of, const char *addr,
+    size_t *n_excluded)
+{
+	fprintf(stderr, "%s: %s%s (%s)\n", cli->prog, cli_text(cli,
+	    "left out excluded address ", "除外されたアドレスを対象外に: "),
+	    addr, of);
+	(*n_excluded)++;
+}
+
 /* Raises the soft limit of open files: a connect scan holds many. */
 static void
 more_files(void)
@@ -790,11 +870,12 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 	const void *ops = NULL;
 	json_t *names = NULL;
 	cp_asm_derived_set *derived = NULL;
+	struct exclusions excl = { NULL, 0, 0 };
 	char why[512], source[INET6_ADDRSTRLEN] = "", *names_s = NULL;
-	char outcome[600], skipped[300] = "";
+	char outcome[700], skipped[300] = "";
 	unsigned allow = 0;
 	int c, active = 0, rc = CLI_ERROR, refused = 0;
-	size_t i, k, n_skipped = 0;
+	size_t i, k, n_skipped = 0, n_excluded = 0;
 
 	memset(&s, 0, sizeof(s));
 	opterr = 0;
@@ -921,11 +1002,20 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 			items.n++;
 		}
 	}
+	if (cp_asm_exclusion_list(cli->store, portal.id, collect_exclusion,
+	    &excl) != CP_OK) {
+		cli_error(cli, "%s", cp_store_errmsg(cli->store));
+		goto out;
+	}
+	if (excl.n > 1)
+		qsort(excl.v, excl.n, sizeof(*excl.v), cmp_str);
 	/*
 	 * Every address is checked before the first packet.  An added or
 	 * named target that fails refuses the scan; a derived one is
 	 * skipped with a note (a snapshot's private address is the
-	 * cloud's doing, not the operator's request).
+	 * cloud's doing, not the operator's request).  Excluded addresses
+	 * a name resolves to are left out, and a name with nothing else is
+	 * skipped.
 	 */
 	for (i = 0; !refused && i < items.n; i++) {
 		struct item *it = &items.v[i];
@@ -958,6 +1048,22 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 				    a.addr, a.prefix), allow, what, why,
 				    sizeof(why)) != CP_OK;
 			}
+			for (k = 0; !bad && k < it->naddrs;) {
+				if (!is_excluded(&excl, it->addrs[k])) {
+					k++;
+					continue;
+				}
+				note_excluded(cli, it->t.text, it->addrs[k],
+				    &n_excluded);
+				memmove(it->addrs[k], it->addrs[k + 1],
+				    (it->naddrs - k - 1) *
+				    sizeof(it->addrs[0]));
+				it->naddrs--;
+			}
+			if (!bad && it->naddrs == 0) {
+				it->t.kind = 0;		/* dropped below */
+				continue;
+			}
 		}
 		if (bad && it->d != NULL)
 			skip_derived(cli, it, why, skipped, sizeof(skipped),
@@ -976,9 +1082,10 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 	items.n = k;
 	if (!refused && items.n == 0) {
 		snprintf(why, sizeof(why), cli_text(cli, "every target of "
-		    "portal %s was skipped (%zu): %s", "ポータル %s のターゲット"
-		    "はすべてスキップされました (%zu 件): %s"), portal.name,
-		    n_skipped, skipped);
+		    "portal %s was skipped (%zu, and %zu excluded "
+		    "address(es)): %s", "ポータル %s のターゲットはすべて"
+		    "スキップされました (%zu 件、除外アドレス %zu 件): %s"),
+		    portal.name, n_skipped, n_excluded, skipped);
 		refused = 1;
 	}
 	/* The audit row. */
@@ -1045,7 +1152,11 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 
 		switch (it->t.kind) {
 		case CP_ASM_IP:
-			push(&s, NULL, it->t.text);
+			if (is_excluded(&excl, it->t.text))
+				note_excluded(cli, it->t.text, it->t.text,
+				    &n_excluded);
+			else
+				push(&s, NULL, it->t.text);
 			break;
 		case CP_ASM_FQDN:
 			for (k = 0; k < it->naddrs && !s.failed; k++)
@@ -1055,7 +1166,11 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 			n = cp_asm_cidr_size(&it->t);
 			for (j = 0; j < n && !s.failed; j++) {
 				cp_asm_cidr_addr(&it->t, j, addr, sizeof(addr));
-				push(&s, NULL, addr);
+				if (is_excluded(&excl, addr))
+					note_excluded(cli, it->t.text, addr,
+					    &n_excluded);
+				else
+					push(&s, NULL, addr);
 			}
 		}
 	}
@@ -1069,6 +1184,12 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 
 		snprintf(outcome + len, sizeof(outcome) - len, "; skipped %zu "
 		    "derived target(s): %s", n_skipped, skipped);
+	}
+	if (n_excluded > 0) {
+		size_t len = strlen(outcome);
+
+		snprintf(outcome + len, sizeof(outcome) - len, "; left out "
+		    "%zu excluded address(es)", n_excluded);
 	}
 	if (cp_asm_scan_finish(cli->store, s.scan_id, s.failed ? "error" :
 	    "ok", outcome, s.open_ports) != CP_OK) {
@@ -1084,6 +1205,7 @@ cmd_scan(struct cli *cli, int argc, char **argv)
 		    "開いているポートはありませんでした\n"));
 	rc = CLI_OK;
 out:
+	exclusions_free(&excl);
 	for (i = 0; i < s.nbatch; i++)
 		free(s.batch[i]);
 	json_decref(s.options);

@@ -146,7 +146,7 @@ write_ini ""
 run 1 "$CP" -p p asm scan --active --ports "$LPORT"
 has "$T/err" "skipped derived target 10.9.9.9"
 has "$T/err" "skipped derived target 127.0.0.2"
-has "$T/err" "every target of portal p was skipped (3)"
+has "$T/err" "every target of portal p was skipped (3, and 0 excluded address(es))"
 write_ini "allow = loopback"
 
 # All the portal's targets: the derived ones on loopback are scanned, the
@@ -201,4 +201,20 @@ assert "excluded" in s[4]["outcome"], s[4]
 assert all("198.51.100.7" not in x["targets"] for x in s if x["status"] == "ok")
 print("ok")
 EOF_PY
+
+# An excluded address is never probed, however it comes: as what a
+# derived name resolves to, or inside an added block (the listener on
+# 127.0.0.2 would show as open).  Twice in one command is fine.
+run 0 "$CP" -p p asm target remove 127.0.0.2 127.0.0.2
+has "$T/out" "excluded 127.0.0.2"
+has "$T/out" "127.0.0.2 is excluded already"
+run 1 "$CP" -p p --json asm scan --active --ports "$LPORT"
+has "$T/err" "left out excluded address 127.0.0.2 (ec2-local.example.test)"
+has "$T/err" "every target of portal p was skipped (1, and 1 excluded address(es))"
+run 0 "$CP" -p p asm target add 127.0.0.0/30
+run 0 "$CP" -p p --json asm scan --active --ports "$LPORT" 127.0.0.0/30
+has "$T/err" "left out excluded address 127.0.0.2 (127.0.0.0/30)"
+lacks "$T/out" "127.0.0.2"
+run 0 "$CP" -p p --json asm scans
+has "$T/out" "left out 1 excluded address(es)"
 finish

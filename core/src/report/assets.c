@@ -532,12 +532,23 @@ flag(sqlite3_stmt *st, int i)
 
 /* "a, b" of two lists, either NULL; NULL when both are. */
 static const char *
-join(const char *a, const char *b, char *buf, size_t n)
+join(const char *a, const char *b, char **buf)
 {
+	size_t la, lb;
+
 	if (a == NULL || b == NULL)
 		return a != NULL ? a : b;
-	snprintf(buf, n, "%s, %s", a, b);
-	return buf;
+	/* Whole, however many addresses: a cut list would drop some and
+	 * could end in a different, valid address. */
+	la = strlen(a);
+	lb = strlen(b);
+	*buf = malloc(la + lb + 3);
+	if (*buf == NULL)
+		return NULL;
+	memcpy(*buf, a, la);
+	memcpy(*buf + la, ", ", 2);
+	memcpy(*buf + la + 2, b, lb + 1);
+	return *buf;
 }
 
 /* Judges the asset of row st and hands it to fn (unless left out). */
@@ -547,8 +558,9 @@ judge(const struct cp_ledger_opts *o, enum kind k, sqlite3_stmt *st,
 {
 	struct cp_asset out;
 	struct asset a;
-	char reason[1024], pub[8192], priv[8192];
+	char reason[1024], *joined = NULL;
 	enum category c;
+	cp_err r;
 
 	memset(&a, 0, sizeof(a));
 	a.kind = k;
@@ -574,13 +586,15 @@ judge(const struct cp_ledger_opts *o, enum kind k, sqlite3_stmt *st,
 	/* Globally routed IPv6 is public; otherwise it sits with the
 	 * private addresses. */
 	if (a.igw6 == 1) {
-		out.public_ips = join(a.public4, a.ipv6, pub, sizeof(pub));
+		out.public_ips = join(a.public4, a.ipv6, &joined);
 		out.private_ips = a.private_ips;
 	} else {
 		out.public_ips = a.public4;
-		out.private_ips = join(a.private_ips, a.ipv6, priv,
-		    sizeof(priv));
+		out.private_ips = join(a.private_ips, a.ipv6, &joined);
 	}
+	if (a.ipv6 != NULL && (a.igw6 == 1 ? a.public4 : a.private_ips) !=
+	    NULL && joined == NULL)
+		return CP_E_NOMEM;
 	out.dns = cp_ledger_col(st, Q_DNS);
 	out.vpc = cp_ledger_col(st, Q_VPC);
 	out.subnets = cp_ledger_col(st, Q_SUBNET);
@@ -593,7 +607,9 @@ judge(const struct cp_ledger_opts *o, enum kind k, sqlite3_stmt *st,
 	if (k == K_NIC && a.d1 != NULL)
 		out.name = a.d1;
 	out.reason = reason;
-	return fn(ud, &out);
+	r = fn(ud, &out);
+	free(joined);
+	return r;
 }
 
 cp_err

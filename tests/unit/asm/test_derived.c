@@ -255,6 +255,60 @@ test_derived_sources_and_kinds(void)
 	fx_close(&x);
 }
 
+/*
+ * An instance with 600 routed IPv6 addresses (the lists were cut at 8 KB,
+ * and a cut address could parse as another): every one, none more.
+ */
+static void
+test_derived_many_addresses(void)
+{
+	struct lt_res big[] = {
+		aws_estate[2], aws_estate[5],	/* the routed subnet */
+		{ "aws/ec2-instance", "arn:i-big", "big", "r1", NULL },
+	};
+	struct cp_buf j;
+	struct fx x;
+	cp_asm_derived_set *d;
+	int64_t unit;
+	char addr[64];
+	size_t i;
+
+	cp_buf_init(&j, 0);
+	cp_buf_puts(&j, "{\"InstanceId\":\"i-big\",\"State\":{\"Name\":"
+	    "\"running\"},\"PublicIpAddress\":\"203.0.113.50\","
+	    "\"SubnetId\":\"subnet-v6\",\"NetworkInterfaceSet\":"
+	    "[{\"Ipv6AddressesSet\":[");
+	for (i = 0; i < 600; i++)
+		cp_buf_printf(&j, "%s{\"Ipv6Address\":\"2600:1f18:ab::%zx\"}",
+		    i > 0 ? "," : "", i + 0x100);
+	CU_ASSERT_EQUAL_FATAL(cp_buf_puts(&j, "]}]}"), CP_OK);
+	big[2].json = j.data;
+	memset(&x, 0, sizeof(x));
+	lt_open(&x.lt, "aws", "en");
+	CU_ASSERT_EQUAL_FATAL(cp_store_open(x.lt.state, CP_STORE_CREATE,
+	    &x.st), CP_OK);
+	CU_ASSERT_EQUAL_FATAL(cp_portal_add(x.st, "acme", "en", &x.portal),
+	    CP_OK);
+	unit = env_unit(&x, "a-prod", "aws", "111111111111");
+	lt_snapshot(&x.lt, unit, "aws", big, 3, NULL, 0);
+	d = load(&x);
+	CU_ASSERT_EQUAL(cp_asm_derived_count(d), 601);
+	CU_ASSERT_PTR_NOT_NULL(cp_asm_derived_find(d, "203.0.113.50"));
+	for (i = 0; i < 600; i++) {
+		snprintf(addr, sizeof(addr), "2600:1f18:ab::%zx", i + 0x100);
+		CU_ASSERT_PTR_NOT_NULL(cp_asm_derived_find(d, addr));
+	}
+	for (i = 0; i < cp_asm_derived_count(d); i++) {
+		const char *t = cp_asm_derived_at(d, i)->t.text;
+
+		CU_ASSERT(strcmp(t, "203.0.113.50") == 0 ||
+		    (strlen(t) == 17 && strncmp(t, "2600:1f18:ab::", 14) == 0));
+	}
+	cp_asm_derived_destroy(d);
+	fx_close(&x);
+	cp_buf_free(&j);
+}
+
 static void
 test_derived_private_marked(void)
 {
@@ -382,6 +436,7 @@ main(void)
 	static const struct cp_test tests[] = {
 		{ "the_set", test_derived_the_set },
 		{ "sources_and_kinds", test_derived_sources_and_kinds },
+		{ "many_addresses", test_derived_many_addresses },
 		{ "private_marked", test_derived_private_marked },
 		{ "notes", test_derived_notes },
 		{ "exclusions", test_derived_exclusions },
