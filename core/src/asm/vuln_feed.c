@@ -199,6 +199,19 @@ one_cve(const json_t *cve, cp_nvd_cve_fn fn, void *ud, char *why,
 	return r;
 }
 
+/* totalResults and startIndex of an NVD envelope, when it has them. */
+static void
+page_of(const json_t *doc, struct cp_nvd_page *page)
+{
+	const json_t *t = json_object_get(doc, "totalResults");
+
+	if (json_is_integer(t))
+		page->total = json_integer_value(t);
+	t = json_object_get(doc, "startIndex");
+	if (json_is_integer(t))
+		page->start = json_integer_value(t);
+}
+
 /* Element i of "vulnerabilities": {"cve": {...}}. */
 static cp_err
 nvd_item(const json_t *v, size_t i, cp_nvd_cve_fn fn, void *ud, char *why,
@@ -218,7 +231,7 @@ cp_err
 cp_vuln_parse_nvd(const json_t *doc, cp_nvd_cve_fn fn, void *ud,
     struct cp_nvd_page *page, char *why, size_t why_size)
 {
-	const json_t *list, *v, *t;
+	const json_t *list, *v;
 	size_t i;
 	cp_err r;
 
@@ -245,12 +258,7 @@ cp_vuln_parse_nvd(const json_t *doc, cp_nvd_cve_fn fn, void *ud,
 		    CP_VULN_FEED_MAX_RECORDS);
 		return CP_E_LIMIT;
 	}
-	t = json_object_get(doc, "totalResults");
-	if (json_is_integer(t))
-		page->total = json_integer_value(t);
-	t = json_object_get(doc, "startIndex");
-	if (json_is_integer(t))
-		page->start = json_integer_value(t);
+	page_of(doc, page);
 	json_array_foreach(list, i, v) {
 		r = nvd_item(v, i, fn, ud, why, why_size);
 		if (r != CP_OK)
@@ -521,12 +529,7 @@ cp_nvd_stream_end(struct cp_nvd_stream *s, struct cp_nvd_page *page,
 		    "member");
 		return CP_E_PARSE;
 	}
-	t = json_object_get(doc, "totalResults");
-	if (json_is_integer(t))
-		page->total = json_integer_value(t);
-	t = json_object_get(doc, "startIndex");
-	if (json_is_integer(t))
-		page->start = json_integer_value(t);
+	page_of(doc, page);
 	page->count = (long long)s->items;
 	json_decref(doc);
 	return CP_OK;
