@@ -332,7 +332,8 @@ aa_scan(void *ctx, const char *const *targets, size_t n,
 		r = strcmp(why, "cancelled") == 0 ? CP_E_CANCELLED : CP_E_IO;
 		goto out;
 	}
-	qsort(open, nopen, sizeof(*open), open_cmp);
+	if (nopen > 1)		/* none open: open may be NULL */
+		qsort(open, nopen, sizeof(*open), open_cmp);
 	/* Identify a chunk, report it, next chunk. */
 	i = 0;
 	while (i < nopen) {
