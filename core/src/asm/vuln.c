@@ -665,6 +665,20 @@ read_feed(cp_vuln *v, const char *path, char **out, size_t *len)
 	return CP_OK;
 }
 
+/* Ends the transaction the caller began: commits when r is CP_OK (and
+ * says why a commit failed), else rolls back. */
+static cp_err
+in_tx(cp_vuln *v, cp_err r)
+{
+	if (r == CP_OK) {
+		r = cp_store_commit(v->st);
+		if (r != CP_OK)
+			fail(v, r, "%s", cp_store_errmsg(v->st));
+	} else
+		cp_store_rollback(v->st);
+	return r;
+}
+
 /*
  * The end of an import's transaction (r: how the loading went): the
  * source marked and everything committed, or everything undone and why
@@ -678,15 +692,9 @@ import_end(struct writer *w, cp_err r, enum cp_vuln_source src,
 
 	if (r == CP_OK)
 		r = mark_source(w, src, path, detail);
-	if (r == CP_OK) {
-		r = cp_store_commit(v->st);
-		if (r != CP_OK)
-			fail(v, r, "%s", cp_store_errmsg(v->st));
-	} else {
-		cp_store_rollback(v->st);
-		if (why[0] != '\0')
-			fail(v, r, "%s: %s; the cache is unchanged", path, why);
-	}
+	if (r != CP_OK && why[0] != '\0')
+		fail(v, r, "%s: %s; the cache is unchanged", path, why);
+	r = in_tx(v, r);
 	if (r == CP_OK)
 		*items = w->items;
 	return r;
@@ -899,19 +907,6 @@ nvd_limits(cp_vuln *v)
 	if (cp_http_set_limits(v->http, key, per / v->s.nvd_window, per, 1) ==
 	    CP_OK)
 		v->limits_set = 1;
-}
-
-/* One transaction around fn's writes; rolls back on failure. */
-static cp_err
-in_tx(cp_vuln *v, cp_err r)
-{
-	if (r == CP_OK) {
-		r = cp_store_commit(v->st);
-		if (r != CP_OK)
-			fail(v, r, "%s", cp_store_errmsg(v->st));
-	} else
-		cp_store_rollback(v->st);
-	return r;
 }
 
 /*
