@@ -237,6 +237,9 @@ cp_asm_allowed(unsigned cls, unsigned allow, const char *what, char *why,
 	};
 	size_t i;
 
+	/* No allow list lets metadata or reserved addresses through. */
+	allow &= CP_ASM_ADDR_LOOPBACK | CP_ASM_ADDR_PRIVATE |
+	    CP_ASM_ADDR_LINKLOCAL;
 	for (i = 0; i < CP_ARRAY_LEN(names); i++) {
 		if ((cls & names[i].cls) == 0 || (allow & names[i].cls) != 0)
 			continue;

@@ -52,3 +52,17 @@ tests_unit_asm_test_derived_SOURCES = tests/unit/asm/test_derived.c \
 tests_unit_asm_test_derived_CFLAGS = $(TEST_CC_FLAGS)
 tests_unit_asm_test_derived_LDADD = $(TEST_LINK)
 TESTS += tests/unit/asm/test_derived
+
+check_PROGRAMS += tests/unit/asm/test_target
+tests_unit_asm_test_target_SOURCES = tests/unit/asm/test_target.c \
+	tests/unit/store/storetest.h
+tests_unit_asm_test_target_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_target_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_target
+
+check_PROGRAMS += tests/unit/asm/test_record
+tests_unit_asm_test_record_SOURCES = tests/unit/asm/test_record.c \
+	tests/unit/store/storetest.h
+tests_unit_asm_test_record_CFLAGS = $(TEST_CC_FLAGS)
+tests_unit_asm_test_record_LDADD = $(TEST_LINK)
+TESTS += tests/unit/asm/test_record
