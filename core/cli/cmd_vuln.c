@@ -269,6 +269,7 @@ do_refresh(struct cli *cli, int argc, char **argv)
 	};
 	struct cp_asm_target t;
 	struct cp_portal p;
+	cp_asm_derived_set *derived = NULL;
 	const char *target = NULL;
 	json_t *cpes = NULL, *doc = NULL;
 	cp_http *http = NULL;
@@ -296,10 +297,14 @@ do_refresh(struct cli *cli, int argc, char **argv)
 		if (cp_asm_target_parse(target, &t, why, sizeof(why)) !=
 		    CP_OK)
 			return cli_usage(cli, "vuln", "%s", why);
-		if (cp_asm_target_registered(cli->store, p.id, &t, &yes) !=
-		    CP_OK)
-			return cli_error(cli, "%s", cp_store_errmsg(
-			    cli->store));
+		/* Added, or derived from the snapshots and not excluded. */
+		r = cp_asm_target_known(cli->store, p.id,
+		    cp_core_config(cli_core(cli))->state_dir,
+		    cli_is_ja(cli) ? "ja" : "en", &t, &derived, &yes, why,
+		    sizeof(why));
+		cp_asm_derived_destroy(derived);
+		if (r != CP_OK)
+			return cli_error(cli, "%s", why);
 		if (!yes)
 			return cli_error(cli, cli_text(cli, "%s is not a "
 			    "target of portal %s (cloudpatrol asm target "

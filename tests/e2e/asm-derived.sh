@@ -65,6 +65,9 @@ top_ports = $CP_TOP_SRCDIR/plugins/asm-active/top-ports.txt
 banner_wait_ms = 300
 io_timeout_ms = 1500
 timeout_ms = 500
+
+[vuln]
+online = no
 INI
 }
 write_ini "allow = loopback"
@@ -175,6 +178,13 @@ run 0 "$CP" -p p asm target remove 198.51.100.7
 has "$T/out" "198.51.100.7 is still derived from prod/210987654321"
 run 0 "$CP" -p p asm target remove 198.51.100.7
 has "$T/out" "excluded 198.51.100.7"
+
+# So does vuln refresh: a derived target is one of the portal's (it gets
+# as far as the sources, which are off here), another address is not.
+run 1 "$CP" -p p vuln refresh --target 127.0.0.2
+has "$T/err" "online = no"
+run 1 "$CP" -p p vuln refresh --target 127.0.0.3
+has "$T/err" "127.0.0.3 is not a target of portal p"
 
 # The ASM report knows the derived target.
 run 0 "$CP" -p p report asm --target 127.0.0.2 -o "$T/asm.csv"

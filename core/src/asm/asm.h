@@ -151,6 +151,15 @@ const struct cp_asm_derived *cp_asm_derived_find(
     const cp_asm_derived_set *s, const char *text);
 size_t cp_asm_derived_note_count(const cp_asm_derived_set *s);
 const char *cp_asm_derived_note(const cp_asm_derived_set *s, size_t i);
+/*
+ * Whether t is one of the portal's targets: added (or inside an added
+ * block), or derived and not excluded.  The derived set is loaded into
+ * *derived when needed and not there yet (with state_dir; NULL: added
+ * ones only); the caller destroys it.  why on an error.
+ */
+cp_err cp_asm_target_known(cp_store *st, int64_t portal_id,
+    const char *state_dir, const char *lang, const struct cp_asm_target *t,
+    cp_asm_derived_set **derived, int *yes, char *why, size_t why_size);
 /* "ENV/UNIT TYPE ID", where d came from. */
 void cp_asm_derived_source(const struct cp_asm_derived *d, char *buf,
     size_t n);

@@ -471,3 +471,30 @@ cp_asm_derived_source(const struct cp_asm_derived *d, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/%s %s %s", d->env, d->unit, d->type, d->id);
 }
+
+cp_err
+cp_asm_target_known(cp_store *st, int64_t portal_id, const char *state_dir,
+    const char *lang, const struct cp_asm_target *t,
+    cp_asm_derived_set **derived, int *yes, char *why, size_t why_size)
+{
+	const struct cp_asm_derived *x;
+	cp_err r;
+
+	r = cp_asm_target_registered(st, portal_id, t, yes);
+	if (r != CP_OK) {
+		snprintf(why, why_size, "reading the targets: %s",
+		    cp_store_errmsg(st));
+		return r;
+	}
+	if (*yes || state_dir == NULL)
+		return CP_OK;
+	if (*derived == NULL) {
+		r = cp_asm_derived_load(st, portal_id, state_dir, lang,
+		    derived, why, why_size);
+		if (r != CP_OK)
+			return r;
+	}
+	x = cp_asm_derived_find(*derived, t->text);
+	*yes = x != NULL && !x->excluded;
+	return CP_OK;
+}

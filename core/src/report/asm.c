@@ -350,21 +350,11 @@ cp_report_asm_rows(cp_store *st, int64_t portal_id, const char *target,
 		r = cp_asm_target_parse(target, &t, why, why_size);
 		if (r != CP_OK)
 			return r;
-		r = cp_asm_target_registered(st, portal_id, &t, &yes);
+		r = cp_asm_target_known(st, portal_id, state_dir, lang, &t,
+		    &derived, &yes, why, why_size);
 		if (r != CP_OK) {
-			snprintf(why, why_size, "reading the targets: %s",
-			    cp_store_errmsg(st));
+			cp_asm_derived_destroy(derived);
 			return r;
-		}
-		if (!yes && state_dir != NULL) {
-			const struct cp_asm_derived *x;
-
-			r = cp_asm_derived_load(st, portal_id, state_dir, lang,
-			    &derived, why, why_size);
-			if (r != CP_OK)
-				return r;
-			x = cp_asm_derived_find(derived, t.text);
-			yes = x != NULL && !x->excluded;
 		}
 		if (!yes) {
 			cp_asm_derived_destroy(derived);
